@@ -1,0 +1,10 @@
+"""Shared kernel of Footnote: the settings object and the records that cross packages.
+
+`ingest/`, `vectorstore/`, `assistant/`, `eval/` and `app.py` all import from here; this
+package imports none of them.
+"""
+
+from footnote.records import Answer, Article, Citation, Hit, IngestSummary, Passage
+from footnote.settings import Settings, get_settings
+
+__all__ = ["Answer", "Article", "Citation", "Hit", "IngestSummary", "Passage", "Settings", "get_settings"]

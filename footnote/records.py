@@ -1,0 +1,218 @@
+"""Typed records that flow between the packages: Article, Passage, Hit, Citation, Answer,
+IngestSummary. Plain dataclasses: cheap to build, easy to serialise (``to_dict``)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def date_to_ts(d: date | None) -> int | None:
+    """Midnight UTC of a date as a Unix timestamp (Chroma filters ranges on numbers)."""
+    if d is None:
+        return None
+    return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
+
+
+def ts_to_date(ts: int | float | None) -> date | None:
+    if ts is None or ts < 0:
+        return None
+    return datetime.fromtimestamp(ts, tz=UTC).date()
+
+
+@dataclass
+class Article:
+    """One news article after loading and cleaning."""
+
+    id: str
+    title: str
+    text: str
+    source: str = ""
+    url: str = ""
+    date: date | None = None
+    origin: str = ""  # the file (and line) it came from, for error messages
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that ends up in the passages: a change re-embeds the article."""
+        d = self.date.isoformat() if self.date else ""
+        return sha1("\x1f".join([self.title, self.source, self.url, d, self.text]))
+
+
+@dataclass
+class Passage:
+    """A chunk of an article, as stored in Chroma (text + the article's metadata)."""
+
+    id: str
+    article_id: str
+    text: str
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    date: date | None = None
+    position: int = 0
+    article_hash: str = ""
+    n_chunks: int = 0  # passages in the article: lets the store spot a half-written article
+
+    @property
+    def timestamp(self) -> int | None:
+        return date_to_ts(self.date)
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Chroma metadata: scalars only; the date also as a number for range filters."""
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "date": self.date.isoformat() if self.date else "",
+            "ts": self.timestamp if self.date else -1,
+            "position": self.position,
+            "article_hash": self.article_hash,
+            "n_chunks": self.n_chunks,
+        }
+
+    @classmethod
+    def from_chroma(cls, pid: str, text: str, meta: dict[str, Any]) -> Passage:
+        raw_date = meta.get("date") or ""
+        return cls(
+            id=pid,
+            article_id=str(meta.get("article_id", "")),
+            text=text or "",
+            title=str(meta.get("title", "")),
+            source=str(meta.get("source", "")),
+            url=str(meta.get("url", "")),
+            date=date.fromisoformat(raw_date) if raw_date else None,
+            position=int(meta.get("position", 0)),
+            article_hash=str(meta.get("article_hash", "")),
+            n_chunks=int(meta.get("n_chunks", 0)),
+        )
+
+
+@dataclass
+class Hit:
+    """A retrieved passage with its fused score and the ranks that produced it."""
+
+    passage: Passage
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    similarity: float | None = None  # cosine similarity of question and passage, when known
+
+
+@dataclass
+class Citation:
+    """Passage n as cited by an answer."""
+
+    n: int
+    text: str
+    title: str
+    source: str
+    url: str
+    date: str
+    score: float
+    passage_id: str = ""
+    article_id: str = ""
+    supported: bool = True
+    quote: str = ""  # the sentence of the passage that supports the answer, when known
+
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit, *, supported: bool = True, quote: str = "") -> Citation:
+        p = hit.passage
+        return cls(
+            n=n,
+            text=p.text,
+            title=p.title,
+            source=p.source,
+            url=p.url,
+            date=p.date.isoformat() if p.date else "",
+            score=round(float(hit.score), 4),
+            passage_id=p.id,
+            article_id=p.article_id,
+            supported=supported,
+            quote=quote,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """What the assistant returns: text with inline [n] markers and the passages they cite."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    question: str = ""
+    standalone_question: str = ""
+    answerer: str = "extractive"
+    notice: str = ""
+    supported_sentences: int = 0
+    total_sentences: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    passages: list[Citation] = field(default_factory=list)  # everything retrieved, cited or not
+
+    def to_dict(self, *, include_passages: bool = False) -> dict[str, Any]:
+        out = {
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answerer": self.answerer,
+            "notice": self.notice,
+            "supported_sentences": self.supported_sentences,
+            "total_sentences": self.total_sentences,
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
+        }
+        if include_passages:
+            out["passages"] = [c.to_dict() for c in self.passages]
+        return out
+
+
+@dataclass
+class IngestSummary:
+    """The closing summary of one ingest run."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    skipped: int = 0  # files in folders that are not articles (unsupported type, hidden)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"item": i, "reason": r} for i, r in self.failed],
+            "skipped": self.skipped,
+            "chunks_written": self.chunks_written,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def format(self) -> str:
+        lines = [
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"removed {self.removed}, failed {len(self.failed)}"
+            + (f", skipped {self.skipped}" if self.skipped else "")
+            + "; "
+            f"{self.chunks_written} chunks written in {self.seconds:.1f} s"
+        ]
+        lines += [f"  failed: {item}: {reason}" for item, reason in self.failed]
+        return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""One settings object, read from the environment (``FOOTNOTE_*``) and an optional ``.env``.
+
+Build it once (``get_settings()`` or ``Settings(...)`` in tests) and pass it down through
+constructors; nothing else in the project reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SAMPLE_ARTICLE = PROJECT_DIR / "samples" / "russia-denies-north-korean-troops.txt"
+
+
+class Settings(BaseSettings):
+    """Every knob of Footnote. Environment variables are ``FOOTNOTE_<NAME>`` unless noted."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FOOTNOTE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # --- store -------------------------------------------------------------------------
+    store_dir: Path = Field(Path(".footnote/store"), description="Folder of the embedded Chroma store and the BM25 index.")
+    collection: str = Field("footnote", description="Chroma collection name.")
+    chroma_host: str | None = Field(None, description="Chroma server host; set it to use client-server mode (HttpClient).")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    chroma_token: SecretStr | None = Field(None, description="Bearer token for the Chroma server, if it requires one.")
+
+    # --- embeddings --------------------------------------------------------------------
+    embedding_model: str = Field(
+        "minilm",
+        description=(
+            "'minilm' (offline all-MiniLM-L6-v2 shipped in PyPI packages), "
+            "'fastembed:<model name>' or 'openai:<model name>' (need internet)."
+        ),
+    )
+    embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding forward pass.")
+    embedding_threads: int = Field(0, ge=0, description="onnxruntime intra-op threads (0: one per core).")
+
+    # --- chunking ----------------------------------------------------------------------
+    chunk_size: int = Field(1000, ge=100, le=20000, description="Target passage size in characters (sentences kept whole).")
+    chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring passages.")
+    max_file_mb: float = Field(50.0, gt=0, description="Largest file ingest accepts, in MB.")
+
+    # --- retrieval ---------------------------------------------------------------------
+    top_k: int = Field(5, ge=1, le=50, description="Passages shown to the answerer and cited.")
+    candidates: int = Field(40, ge=1, le=500, description="Candidates fetched from each retriever before fusion.")
+    retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which retrievers to use.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in reciprocal rank fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in reciprocal rank fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    max_per_article: int = Field(2, ge=1, description="Most passages of one article among the top k.")
+    min_relevance: float = Field(0.15, description="Below this relevance (0..1) nothing counts as found; the answer says so.")
+
+    # --- answering ---------------------------------------------------------------------
+    answerer: Literal["auto", "llm", "extractive"] = Field(
+        "auto", description="'auto' uses the LLM when one is configured, else the offline extractive answerer."
+    )
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "FOOTNOTE_OPENAI_API_KEY"),
+        description="OpenAI API key (env OPENAI_API_KEY).",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "FOOTNOTE_OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (env OPENAI_BASE_URL).",
+    )
+    model: str = Field("gpt-4o-mini", description="Chat model name for the LLM answerer.")
+    temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
+    max_tokens: int = Field(400, ge=16, description="Most tokens in an LLM answer.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds before an LLM request is abandoned.")
+    llm_retries: int = Field(2, ge=0, le=10, description="Retries (with backoff) after a timeout, 429 or 5xx.")
+    support_threshold: float = Field(0.5, ge=0, le=1, description="Least support score for a cited sentence to count as supported.")
+
+    # --- app ---------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address the page and HTTP API bind to.")
+    port: int = Field(7860, description="Port of the page and HTTP API.")
+    auth: SecretStr | None = Field(None, description="'user:password,user2:password2' turns on login for the page and API.")
+    max_question_chars: int = Field(4000, ge=1, description="Longest question accepted.")
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest upload accepted by the page and API, in MB.")
+    ingest_sample: bool = Field(True, description="On first start with an empty store, ingest the sample article.")
+    concurrency: int = Field(8, ge=1, description="Requests answered at once by the page's queue.")
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an API key or a base URL points at an LLM."""
+        return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def use_llm(self) -> bool:
+        """Whether answers go through the LLM by default."""
+        if self.answerer == "llm":
+            return True
+        return self.answerer == "auto" and self.llm_configured
+
+    @property
+    def bm25_dir(self) -> Path:
+        """Where the BM25 index is persisted (beside the embedded store)."""
+        return self.store_dir / f"bm25-{self.collection}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,198 @@
+"""The ingest pipeline: paths -> articles -> passages -> Chroma (+ BM25), idempotently.
+
+Content hashes decide: an article whose hash and passage count match the store is
+skipped without embedding; a changed (or half-written) one has its old passages deleted
+and its new ones written; ``prune`` removes stored articles not seen in this run.
+Passages are embedded and written in buffers of ``FLUSH_PASSAGES``, so a crash loses at
+most one buffer, and the next run finds those articles missing or incomplete and redoes
+them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from footnote.records import Article, IngestSummary, Passage
+from footnote.settings import Settings
+from ingest.chunking import Chunker
+from ingest.errors import IngestError
+from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_path
+from vectorstore.lexical import SyncedLexicalIndex
+from vectorstore.store import PassageStore
+
+FLUSH_PASSAGES = 512
+Progress = Callable[[int, int], None]
+
+
+def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Path]:
+    """Files to ingest: given files as they are, folders walked recursively (symlink loops cut)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            summary.failed.append((str(raw), "no such file or folder"))
+            continue
+        if path.is_file():
+            files.append(path)
+            continue
+        seen_dirs: set[tuple[int, int]] = set()
+        for root, dirs, names in os.walk(path, followlinks=True):
+            st = os.stat(root)
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                dirs[:] = []  # a symlink loop: do not walk this folder twice
+                continue
+            seen_dirs.add(key)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                fp = Path(root) / name
+                if name.startswith(".") or fp.suffix.lower() not in SUPPORTED_EXTS or not fp.is_file():
+                    summary.skipped += 1
+                    continue
+                files.append(fp)
+    return files
+
+
+def count_items(files: list[Path]) -> int:
+    """How many articles the files hold (JSONL lines counted), for the progress bar."""
+    total = 0
+    for f in files:
+        if f.suffix.lower() in JSONL_EXTS:
+            try:
+                with f.open("rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
+class Ingestor:
+    """Ingests files, folders and URLs into a PassageStore (and its BM25 index)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: PassageStore | None = None,
+        lexical: SyncedLexicalIndex | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or PassageStore(settings)
+        self.lexical = lexical or SyncedLexicalIndex(self.store, settings.bm25_dir)
+        self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path] = (),
+        *,
+        urls: Iterable[str] = (),
+        prune: bool = False,
+        progress: Progress | None = None,
+        show_bar: bool = False,
+    ) -> IngestSummary:
+        """Ingest everything given; returns the summary (failures listed by name, never raised).
+
+        Args:
+            paths: files and folders (.txt .md .html .pdf .jsonl), folders recursively.
+            urls: web pages to fetch and extract (only when asked: this goes online).
+            prune: remove stored articles that were not seen in this run.
+            progress: called with (done, total) after each article.
+            show_bar: draw a tqdm progress bar on stderr.
+        """
+        t0 = time.perf_counter()
+        summary = IngestSummary()
+        files = expand_paths(paths, summary)
+        url_list = list(urls)
+        total = count_items(files) + len(url_list)
+        bar = None
+        if show_bar:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="article", desc="ingest", dynamic_ncols=True)
+        states = self.store.article_states()
+        seen: set[str] = set()
+        pending: list[tuple[Article, list[Passage], bool]] = []
+        pending_passages = 0
+        done = 0
+        for item in self._items(files, url_list):
+            done += 1
+            if bar is not None:
+                bar.update(1)
+            if progress is not None:
+                progress(done, total)
+            if isinstance(item, IngestError):
+                name, _, reason = str(item).partition(": ") if ": " in str(item) else ("", "", str(item))
+                summary.failed.append((name or "?", reason))
+                continue
+            origin, art = item
+            if isinstance(art, IngestError):
+                msg = str(art)
+                if msg.startswith(Path(origin).name + ":"):
+                    item_name, _, reason = msg.partition(": ")
+                    summary.failed.append((item_name, reason))
+                else:
+                    summary.failed.append((origin, msg))
+                continue
+            if art.id in seen:
+                summary.failed.append((art.origin, f"duplicate article id {art.id!r} (first one kept)"))
+                continue
+            seen.add(art.id)
+            state = states.get(art.id)
+            if state is not None and state.complete and state.article_hash == art.content_hash:
+                summary.unchanged += 1
+                continue
+            passages = self.chunker.split(art)
+            if not passages:
+                summary.failed.append((art.origin, "no text to index after cleaning"))
+                continue
+            pending.append((art, passages, state is not None))
+            pending_passages += len(passages)
+            if pending_passages >= FLUSH_PASSAGES:
+                self._flush(pending, summary)
+                pending, pending_passages = [], 0
+        self._flush(pending, summary)
+        if bar is not None:
+            bar.close()
+        if prune:
+            gone = [aid for aid in states if aid not in seen]
+            if gone:
+                self.store.delete_articles(gone)
+                summary.removed = len(gone)
+        if summary.added or summary.updated or summary.removed:
+            self.lexical.rebuild()
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def _items(self, files: list[Path], urls: list[str]) -> Iterator[IngestError | tuple[str, Article | IngestError]]:
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        for f in files:
+            try:
+                for art in load_path(f, max_bytes):
+                    yield str(f), art
+            except OSError as e:
+                yield str(f), IngestError(f"cannot read: {e}")
+        for url in urls:
+            try:
+                yield url, article_from_url(url)
+            except IngestError as e:
+                yield url, e
+
+    def _flush(self, pending: list[tuple[Article, list[Passage], bool]], summary: IngestSummary) -> None:
+        if not pending:
+            return
+        passages = [p for _, ps, _ in pending for p in ps]
+        embeddings = self.store.embedder.embed([p.text for p in passages])
+        replaced = [art.id for art, _, existed in pending if existed]
+        if replaced:
+            self.store.delete_articles(replaced)
+        self.store.add_passages(passages, embeddings)
+        summary.chunks_written += len(passages)
+        for _, _, existed in pending:
+            if existed:
+                summary.updated += 1
+            else:
+                summary.added += 1

@@ -1,0 +1,50 @@
+"""Cleaning saved news pages: the sample article's boilerplate never reaches the chunks."""
+
+from datetime import date
+
+from footnote.settings import SAMPLE_ARTICLE
+from ingest.chunking import Chunker
+from ingest.clean import clean_text, parse_date
+from ingest.loaders import load_text
+
+BOILERPLATE = ["Home »", "You may be interested", "Fuente:", "Leave a Comment", "Akismet", "comment data is processed"]
+
+
+def test_sample_article_boilerplate_is_stripped_and_metadata_kept():
+    art = load_text(SAMPLE_ARTICLE, 10_000_000)
+    assert art.title == "Russia denies reports that North Korean troops are deployed in Ukraine"
+    assert art.source == "Kyiv Independent"
+    for junk in BOILERPLATE:
+        assert junk not in art.text, junk
+    assert art.text.count("Russia denies reports that North Korean troops") == 0  # title not repeated in body
+    assert art.text.startswith("Russian spokesman Dmitry Peskov on October 10 rejected reports")
+
+
+def test_chunks_keep_sentences_whole_and_carry_metadata():
+    art = load_text(SAMPLE_ARTICLE, 10_000_000)
+    passages = Chunker(chunk_size=400, chunk_overlap=50).split(art)
+    assert len(passages) >= 3
+    for i, p in enumerate(passages):
+        assert p.position == i and p.article_id == art.id and p.title == art.title
+        assert p.source == "Kyiv Independent" and p.n_chunks == len(passages)
+        assert p.text[0].isupper() or p.text[0] in "“\"(", p.text[:30]
+        assert p.text.rstrip()[-1] in ".”\"!?)", p.text[-30:]
+        assert p.id.startswith(f"{art.id}:{i}:")
+    again = Chunker(chunk_size=400, chunk_overlap=50).split(art)
+    assert [p.id for p in again] == [p.id for p in passages]  # stable ids
+
+
+def test_dates_and_sources_found_in_page_text():
+    c = clean_text("Home » News » Big story\nBig story about the council\nPublished: March 3, 2024\n\nThe council voted.\n\nSource: Daily Planet\nShare this")
+    assert c.title == "Big story about the council"
+    assert c.date == date(2024, 3, 3)
+    assert c.source == "Daily Planet"
+    assert c.text == "The council voted."
+
+
+def test_parse_date_shapes():
+    assert parse_date("2023-04-26") == date(2023, 4, 26)
+    assert parse_date("October 10, 2024") == date(2024, 10, 10)
+    assert parse_date("10 Oct 2024") == date(2024, 10, 10)
+    assert parse_date("not a date") is None
+    assert parse_date("") is None

