@@ -1,17 +1,35 @@
-"""Citation checking: every [n] in an answer is parsed, range-checked, renumbered in order
-of first use, and each cited sentence is checked against the passage it cites.
+"""Citation checking: every [n] in an answer is parsed, range-checked, support-checked,
+repaired where the evidence is clear, and renumbered in order of first use.
 
-Support is measured per sentence as the best of (a) lexical support: the share of the
-sentence's content words (stemmed) that occur in the cited passage, and (b) semantic
-support: cosine similarity of the sentence and the passage's best sentence under the
-embedding model, rescaled. A sentence with no marker that one passage clearly supports
-gets that passage's marker added.
+Support of a sentence by a passage (0..1) is the best of
+  (a) lexical support: the share of the sentence's content words (stemmed) found in the
+      passage, and
+  (b) semantic support: the cosine similarity, under the embedding model, of the sentence
+      and the passage's closest sentence, rescaled so that MiniLM's "loosely related"
+      (~0.35) maps to 0 and "paraphrase" (~0.75) to 1,
+capped below the threshold when the sentence states a number the passage does not hold.
+A sentence is supported when one of its cited passages reaches ``threshold``.
+
+Repairs, each recorded on the sentence:
+  - markers outside 1..len(passages) are dropped (``dropped_markers``);
+  - an uncited claim that one passage clearly supports (``clear`` or more) gets its marker;
+  - a claim its passages do not support, but another passage clearly does, is re-pointed;
+  - in a sentence citing several passages, a marker whose passage does not support it at
+    all (below ``threshold / 2``) while another marker does is dropped.
+Otherwise an unsupported claim keeps its marker and its citation is flagged
+(``Citation.supported`` is False when any sentence citing the passage is unsupported).
+Questions and sentences without content words are not claims and are not counted.
+
+Concessions: both measures are proxies for entailment (ALCE uses an NLI model): a
+sentence that reuses a passage's words to say the opposite still scores high. Semantic
+support costs one batched embedding call per answer, made only when some sentence's
+lexical support falls short.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,19 +38,61 @@ from footnote.records import Citation, Hit
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 
-_MARKER_RE = re.compile(r"\s*\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+# [1]  [1, 2]  [1-3]  [1–3]  [1][2]
+_MARKER_RE = re.compile(r"\s*\[(\d{1,3}(?:\s*(?:,|-|–)\s*\d{1,3})*)\]")
+# Markers written after the sentence's end ("... news. [1] Next") move before it.
+_TRAILING = re.compile(r"([.!?][\"'”’)]*)((?:\s*\[\d{1,3}(?:\s*(?:,|-|–)\s*\d{1,3})*\])+)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Preambles that carry no claim of their own: "The answer is:", "According to passage 2,".
+_PREAMBLE = re.compile(
+    r"^(?:(?:the )?answer(?: is)?\s*:?|according to (?:the )?(?:passages?|articles?|sources?)(?: \d+)?,?)\s*", re.I
+)
+
+
+@dataclass
+class SentenceCheck:
+    """One sentence of the answer as checked. Passage numbers are 1-based into the hits."""
+
+    text: str  # the sentence without its markers
+    cited: list[int] = field(default_factory=list)  # after repairs
+    support: float = 0.0  # best support among the cited passages
+    supported: bool = False
+    claim: bool = True  # counts toward supported / total sentences
+    added: bool = False  # the checker added the citation
+    repointed: bool = False  # the checker replaced the cited passage with a better one
+    removed: list[int] = field(default_factory=list)  # in-range markers taken off this sentence
 
 
 @dataclass
 class CheckedAnswer:
+    """The checked answer: text renumbered 1, 2, ... and one Citation per number."""
+
     text: str
     citations: list[Citation]
     supported_sentences: int
     total_sentences: int
-    dropped_markers: list[int]
+    dropped_markers: list[int]  # out-of-range numbers removed
+    sentences: list[SentenceCheck] = field(default_factory=list)
+
+    @property
+    def added_markers(self) -> int:
+        return sum(s.added for s in self.sentences)
+
+
+def parse_markers(group: str) -> list[int]:
+    """The numbers of one marker's inside: "1, 2" -> [1, 2]; "2-4" -> [2, 3, 4]."""
+    out: list[int] = []
+    for part in group.split(","):
+        bounds = [int(x) for x in re.split(r"\s*[-–]\s*", part.strip()) if x]
+        if len(bounds) == 2 and 0 < bounds[1] - bounds[0] <= 20:
+            out.extend(range(bounds[0], bounds[1] + 1))
+        else:
+            out.extend(bounds)
+    return out
 
 
 def lexical_support(sentence: str, passage: str) -> float:
+    """Share of the sentence's content words (stemmed) that occur in the passage."""
     s = set(tokenize(sentence))
     if not s:
         return 1.0
@@ -40,112 +100,203 @@ def lexical_support(sentence: str, passage: str) -> float:
     return len(s & p) / len(s)
 
 
-class CitationChecker:
-    """Checks and repairs the [n] markers of an answer against the passages it was given."""
+def missing_numbers(sentence: str, passage: str) -> list[str]:
+    """Numbers the sentence states that the passage never does."""
+    have = {n.replace(",", "") for n in _NUMBER.findall(passage)}
+    return [n for n in _NUMBER.findall(sentence) if n.replace(",", "") not in have]
 
-    def __init__(self, embedder: Embedder | None = None, threshold: float = 0.5) -> None:
+
+class CitationChecker:
+    """Checks and repairs the [n] markers of an answer against the passages it was given.
+
+    Args:
+        embedder: for semantic support; None checks lexically only.
+        threshold: least support for a sentence to count as supported by a passage.
+        clear: least support for the checker to add or re-point a citation on its own.
+    """
+
+    def __init__(self, embedder: Embedder | None = None, threshold: float = 0.5, clear: float = 0.8) -> None:
         self.embedder = embedder
         self.threshold = threshold
+        self.clear = max(clear, threshold)
 
     def support(self, sentence: str, passage: str) -> float:
-        """Support of a sentence by a passage, 0..1."""
-        lex = lexical_support(sentence, passage)
-        if lex >= self.threshold or self.embedder is None:
-            return lex
-        sents = split_sentences(passage)[:40] or [passage]
-        vecs = self.embedder.embed([sentence, *sents])
-        sim = float(np.max(vecs[1:] @ vecs[0]))
-        # MiniLM cosine ~0.35 is loosely related, ~0.75 a paraphrase: map that range to 0..1.
-        return max(lex, min(1.0, max(0.0, (sim - 0.35) / 0.4)))
+        """Support of a sentence by a passage, 0..1 (see the module docstring)."""
+        return _Scorer(self, [passage], [sentence]).support(sentence, 0)
 
     def check(self, text: str, hits: list[Hit], quotes: dict[int, str] | None = None) -> CheckedAnswer:
-        """Parse, range-check, support-check and renumber the markers of ``text``.
+        """Parse, range-check, support-check, repair and renumber the markers of ``text``.
 
         Args:
             text: the answer with [n] markers, n 1-based into ``hits``.
             hits: the passages the answerer was shown, in order.
-            quotes: supporting sentences already known (extractive answers), by n.
+            quotes: supporting sentences already known (extractive answers), by n: those
+                citations count as supported without measuring.
 
         Returns:
-            The answer renumbered so citations run 1, 2, ... in order of first use.
+            The answer renumbered so citations run 1, 2, ... in order of first use, with
+            per-sentence results in ``sentences``.
         """
         k = len(hits)
+        quotes = quotes or {}
         dropped: list[int] = []
-        sentences = _answer_sentences(text)
-        out_sentences: list[str] = []
+        lines = _parse(text)
+        checks = [s for line in lines for s in line]
+        for s in checks:
+            dropped += [n for n in s.cited if not 1 <= n <= k]
+            s.cited = list(dict.fromkeys(n for n in s.cited if 1 <= n <= k))
+            s.claim = bool(tokenize(s.text)) and not s.text.rstrip("\"'”’) ").endswith("?")
+        scorer = _Scorer(self, [h.passage.text for h in hits], [s.text for s in checks if s.claim])
+        for s in checks:
+            if s.claim and hits:
+                self._check_sentence(s, scorer, quotes)
+            elif s.cited:
+                s.supported = all(n in quotes for n in s.cited)
+
         used: dict[int, int] = {}  # original n -> new n
-        supported_flags: dict[int, bool] = {}
-        quote_for: dict[int, str] = dict(quotes or {})
-        supported_count = 0
-        for sent in sentences:
-            nums: list[int] = []
-            for m in _MARKER_RE.finditer(sent):
-                for x in m.group(1).split(","):
-                    n = int(x)
-                    if 1 <= n <= k:
-                        if n not in nums:
-                            nums.append(n)
-                    else:
-                        dropped.append(n)
-            bare = _MARKER_RE.sub("", sent).strip()
-            if not bare:
-                continue
-            if not nums and len(tokenize(bare)) >= 3 and hits:
-                best_n, best_s = 0, 0.0
-                for i, h in enumerate(hits, 1):
-                    s = lexical_support(bare, h.passage.text)
-                    if s > best_s:
-                        best_n, best_s = i, s
-                if best_s >= max(0.8, self.threshold):
-                    nums = [best_n]
-            sentence_ok = False
-            for n in nums:
-                s = 1.0 if quotes and n in quotes else self.support(bare, hits[n - 1].passage.text)
-                ok = s >= self.threshold
-                sentence_ok = sentence_ok or ok
-                supported_flags[n] = supported_flags.get(n, False) or ok
-                if n not in quote_for:
-                    quote_for[n] = _best_quote(bare, hits[n - 1].passage.text)
-            if sentence_ok:
-                supported_count += 1
-            for n in nums:
-                if n not in used:
-                    used[n] = len(used) + 1
-            markers = "".join(f" [{used[n]}]" for n in nums)
-            out_sentences.append(_attach(bare, markers))
+        cited_ok: dict[int, bool] = {}
+        quote_for: dict[int, str] = dict(quotes)
+        for s in checks:
+            for n in s.cited:
+                used.setdefault(n, len(used) + 1)
+                if s.claim:
+                    cited_ok[n] = cited_ok.get(n, True) and s.supported
+                    if n not in quote_for:
+                        quote_for[n] = scorer.best_sentence(s.text, n - 1)
+        out_lines = []
+        for line in lines:
+            out_lines.append(" ".join(_attach(s.text, "".join(f" [{used[n]}]" for n in s.cited)) for s in line))
         citations = [
-            Citation.from_hit(new, hits[orig - 1], supported=supported_flags.get(orig, False), quote=quote_for.get(orig, ""))
+            Citation.from_hit(new, hits[orig - 1], supported=cited_ok.get(orig, orig in quotes), quote=quote_for.get(orig, ""))
             for orig, new in sorted(used.items(), key=lambda kv: kv[1])
         ]
-        return CheckedAnswer(" ".join(out_sentences), citations, supported_count, len(out_sentences), dropped)
+        claims = [s for s in checks if s.claim]
+        return CheckedAnswer(
+            "\n".join(out_lines).strip(),
+            citations,
+            sum(s.supported for s in claims),
+            len(claims),
+            dropped,
+            checks,
+        )
+
+    def _check_sentence(self, s: SentenceCheck, scorer: _Scorer, quotes: dict[int, str]) -> None:
+        def score(n: int) -> float:
+            return 1.0 if n in quotes else scorer.support(s.text, n - 1)
+
+        if s.cited:
+            scores = {n: score(n) for n in s.cited}
+            best = max(scores.values())
+            if best >= self.threshold:
+                s.support, s.supported = best, True
+                if len(s.cited) > 1:  # drop markers that add nothing
+                    keep = [n for n in s.cited if scores[n] >= self.threshold / 2]
+                    s.removed = [n for n in s.cited if n not in keep]
+                    s.cited = keep
+                return
+            s.support = best
+        if len(tokenize(s.text)) < 3 and not s.cited:
+            return  # too short to attribute on its own ("Yes, he did.")
+        others = [n for n in range(1, scorer.n_passages + 1) if n not in s.cited]
+        if not others:
+            return
+        alt_score, alt = max((scorer.support(s.text, n - 1), n) for n in others)
+        if alt_score >= self.clear:
+            if s.cited:
+                s.removed, s.repointed = list(s.cited), True
+            else:
+                s.added = True
+            s.cited, s.support, s.supported = [alt], alt_score, True
+
+
+class _Scorer:
+    """Support scores for one answer, sharing one batched embedding call across sentences."""
+
+    def __init__(self, checker: CitationChecker, passages: list[str], claims: list[str]) -> None:
+        self.checker = checker
+        self.passages = passages
+        self.claims = claims
+        self.n_passages = len(passages)
+        self._sents = [split_sentences(p)[:40] or [p] for p in passages]
+        self._vecs: dict[str, np.ndarray] | None = None
+        self._cache: dict[tuple[str, int], float] = {}
+
+    def _vec(self, text: str) -> np.ndarray:
+        if self._vecs is None:
+            assert self.checker.embedder is not None
+            texts = list(dict.fromkeys([*self.claims, *(s for sents in self._sents for s in sents)]))
+            self._vecs = dict(zip(texts, self.checker.embedder.embed(texts)))
+        if text not in self._vecs:
+            assert self.checker.embedder is not None
+            self._vecs[text] = self.checker.embedder.embed([text])[0]
+        return self._vecs[text]
+
+    def semantic(self, sentence: str, i: int) -> tuple[float, int]:
+        """Best cosine similarity of the sentence with passage i's sentences, and which one."""
+        q = self._vec(sentence)
+        sims = np.array([float(self._vec(s) @ q) for s in self._sents[i]])
+        j = int(np.argmax(sims))
+        return float(sims[j]), j
+
+    def support(self, sentence: str, i: int) -> float:
+        key = (sentence, i)
+        if key in self._cache:
+            return self._cache[key]
+        c = self.checker
+        passage = self.passages[i]
+        value = lexical_support(_PREAMBLE.sub("", sentence) or sentence, passage)
+        if value < c.clear and c.embedder is not None:
+            sim, _ = self.semantic(sentence, i)
+            # MiniLM cosine ~0.35 is loosely related, ~0.75 a paraphrase: map that range to 0..1.
+            value = max(value, min(1.0, max(0.0, (sim - 0.35) / 0.4)))
+        if missing_numbers(sentence, passage):
+            value = min(value, c.threshold / 2)
+        self._cache[key] = value
+        return value
+
+    def best_sentence(self, sentence: str, i: int) -> str:
+        """The sentence of passage i closest to ``sentence`` (its quote)."""
+        s = set(tokenize(sentence))
+        scores = [len(s & set(tokenize(c))) / (len(s) or 1) for c in self._sents[i]]
+        j = int(np.argmax(scores)) if scores else 0
+        if self.checker.embedder is not None and self._vecs is not None and (not scores or max(scores) < 0.5):
+            _, j = self.semantic(sentence, i)
+        return self._sents[i][j] if self._sents[i] else ""
 
 
 def _attach(sentence: str, markers: str) -> str:
-    """Put markers before the sentence's final punctuation-free end ("... fake news. [1]")."""
+    """Markers follow the sentence they cite: "... fake news. [1]"."""
     return sentence + markers if markers else sentence
 
 
-def _answer_sentences(text: str) -> list[str]:
-    # Markers follow the sentence they cite ("... news. [1] Next ..."): keep them with it.
-    text = re.sub(r"([.!?][\"'”’)]*)\s*((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)", lambda m: m.group(1) + " " + m.group(2).strip() + "\n", text)
-    parts: list[str] = []
-    for chunk in text.split("\n"):
-        chunk = chunk.strip()
-        if not chunk:
+def _parse(text: str) -> list[list[SentenceCheck]]:
+    """The answer's lines, each a list of sentences with the markers they carry.
+
+    A marker written after a sentence's end belongs to that sentence; a line holding only
+    markers belongs to the sentence before it.
+    """
+    lines: list[list[SentenceCheck]] = []
+    previous: SentenceCheck | None = None
+    for raw in text.strip().splitlines():
+        raw = _TRAILING.sub(lambda m: m.group(2) + m.group(1), raw.strip())
+        if not raw:
+            if lines and lines[-1]:
+                lines.append([])  # keep a paragraph break
             continue
-        if _MARKER_RE.search(chunk) and not re.search(r"[.!?][\"'”’)]*\s+[\"“]?[A-Z]", _MARKER_RE.sub("", chunk)):
-            parts.append(chunk)
-        else:
-            parts.extend(split_sentences(chunk) or [chunk])
-    return parts
-
-
-def _best_quote(sentence: str, passage: str) -> str:
-    s = set(tokenize(sentence))
-    best, best_score = "", -1.0
-    for cand in split_sentences(passage):
-        c = set(tokenize(cand))
-        score = len(s & c) / (len(s) or 1)
-        if score > best_score:
-            best, best_score = cand, score
-    return best
+        line: list[SentenceCheck] = []
+        for sent in split_sentences(raw) or [raw]:
+            nums = [n for m in _MARKER_RE.finditer(sent) for n in parse_markers(m.group(1))]
+            bare = _MARKER_RE.sub("", sent).strip()
+            if not bare:
+                if previous is not None:
+                    previous.cited += nums
+                elif nums:
+                    line.append(SentenceCheck("", nums, claim=False))
+                continue
+            previous = SentenceCheck(bare, nums)
+            line.append(previous)
+        if line:
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines

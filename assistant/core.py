@@ -19,7 +19,7 @@ from assistant.dates import resolve_dates
 from assistant.errors import QuestionError
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import condense_heuristic
-from assistant.retrieval import DenseRetriever, HybridRetriever, LexicalRetriever, Query
+from assistant.retrieval import Query, build_retriever
 from assistant.text import clean_question
 from footnote.records import Answer, Citation, Hit
 from footnote.settings import SAMPLE_ARTICLE, Settings
@@ -53,17 +53,7 @@ class Assistant:
         self.store = store or PassageStore(self.settings, self.embedder)
         self.lexical = SyncedLexicalIndex(self.store, self.settings.bm25_dir)
         s = self.settings
-        dense = DenseRetriever(self.store, self.embedder) if s.retrieval_mode in ("hybrid", "dense") else None
-        lexical = LexicalRetriever(self.lexical) if s.retrieval_mode in ("hybrid", "lexical") else None
-        self.retriever = HybridRetriever(
-            dense,
-            lexical,
-            dense_weight=s.dense_weight,
-            lexical_weight=s.lexical_weight,
-            rrf_k=s.rrf_k,
-            candidates=s.candidates,
-            max_per_article=s.max_per_article,
-        )
+        self.retriever = build_retriever(s, self.store, self.embedder, self.lexical)
         self.extractive = ExtractiveAnswerer(idf=self._idf, embedder=self.embedder)
         self.checker = CitationChecker(self.embedder, s.support_threshold)
         self._llm = llm

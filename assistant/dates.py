@@ -53,7 +53,6 @@ def resolve_dates(question: str, today: date) -> DateWindow | None:
         (r"\blast week\b", 15, 1),
         (r"\bthis month\b|\bthe past month\b|\bthe last month\b|\bpast few weeks\b|\brecent weeks\b", 31, 2),
         (r"\blast month\b", 62, 1),
-        (r"\brecently\b|\brecent\b|\blatest\b|\bnew\b|\bjust\b", 31, 2),
         (r"\bthis year\b", (today - date(today.year, 1, 1)).days, 2),
         (r"\blast year\b", (today - date(today.year - 1, 1, 1)).days, 0),
     ]

@@ -38,8 +38,12 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
 def clean_question(text: str) -> str:
     """Strip control characters and collapse whitespace (keeps every script and emoji)."""
+    text = _ANSI.sub("", text)  # terminal escapes pasted with the question: drop the whole sequence
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     return re.sub(r"\s+", " ", text).strip()
 

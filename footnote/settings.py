@@ -47,15 +47,37 @@ class Settings(BaseSettings):
     chunk_size: int = Field(1000, ge=100, le=20000, description="Target passage size in characters (sentences kept whole).")
     chunk_overlap: int = Field(150, ge=0, description="Characters shared by neighbouring passages.")
     max_file_mb: float = Field(50.0, gt=0, description="Largest file ingest accepts, in MB.")
+    max_article_chars: int = Field(
+        2_000_000, ge=1000, description="Longest article text ingest accepts (characters); longer is refused, not cut."
+    )
+    ingest_flush_passages: int = Field(
+        512, ge=1, le=4096, description="Passages embedded and written per buffer; a crash loses at most one buffer's work."
+    )
 
     # --- retrieval ---------------------------------------------------------------------
     top_k: int = Field(5, ge=1, le=50, description="Passages shown to the answerer and cited.")
-    candidates: int = Field(40, ge=1, le=500, description="Candidates fetched from each retriever before fusion.")
+    candidates: int = Field(50, ge=1, le=500, description="Candidates fetched from each retriever before fusion.")
     retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which retrievers to use.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in reciprocal rank fusion.")
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in reciprocal rank fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (cosine) side in fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 side in fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex",
+        description="How hybrid mode fuses dense and BM25: 'convex' (weighted cosine + BM25/best BM25) or 'rrf' (ranks).",
+    )
     max_per_article: int = Field(2, ge=1, description="Most passages of one article among the top k.")
+    date_window_weight: float = Field(
+        0.6, ge=0, le=1, description="Most a passage's score drops for lying far outside a date phrase's window ('this week')."
+    )
+    recency_weight: float = Field(
+        0.4, ge=0, le=1, description="Most a passage's score drops for being old news when the question names no period (0: off)."
+    )
+    recent_days: int = Field(7, ge=0, description="Days before 'today' that count as recent news for the recency preference.")
+    date_scale_days: int = Field(30, ge=1, description="Days outside the preferred dates at which the date penalty is full.")
+    rerank: Literal["off", "llm"] = Field(
+        "off", description="Rerank the fused passages: 'llm' asks the configured LLM (slow; needs an LLM), 'off' does not."
+    )
+    rerank_candidates: int = Field(10, ge=1, le=50, description="Passages the reranker sees (and may reorder).")
     min_relevance: float = Field(0.15, description="Below this relevance (0..1) nothing counts as found; the answer says so.")
 
     # --- answering ---------------------------------------------------------------------

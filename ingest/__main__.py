@@ -26,15 +26,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: give at least one PATH or --url", file=sys.stderr)
         return 2
     settings = Settings(store_dir=args.store) if args.store else Settings()
+    ingestor: Ingestor | None = None
     try:
-        summary = Ingestor(settings).ingest(args.paths, urls=args.url, prune=args.prune, show_bar=not args.quiet)
-    except StoreError as e:
-        print(f"error: {e}", file=sys.stderr)
+        ingestor = Ingestor(settings)
+        summary = ingestor.ingest(args.paths, urls=args.url, prune=args.prune, show_bar=not args.quiet)
+    except (StoreError, OSError) as e:
+        # The store is unreachable, read-only or full. Writes go in whole buffers and every
+        # article is checked for completeness on the next run, so nothing stored is lost.
+        reason = f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.strerror else str(e)
+        where = _where(settings)
+        print(f"error: {reason}" if where in reason else f"error: store at {where}: {reason}", file=sys.stderr)
+        if ingestor is not None and (ingestor.last_summary.added or ingestor.last_summary.updated):
+            print(f"before the error: {ingestor.last_summary.format()}", file=sys.stderr)
+        print(
+            "What was stored before the error is intact. Fix the cause (free disk space, folder "
+            "permissions, start the Chroma server) and run the same command again: finished "
+            "articles are skipped, half-written ones are redone.",
+            file=sys.stderr,
+        )
         return 2
     print(summary.format())
     if summary.chunks_written and summary.seconds > 0:
         print(f"{summary.chunks_written / summary.seconds:.1f} chunks/s")
     return 1 if summary.failed else 0
+
+
+def _where(settings: Settings) -> str:
+    if settings.chroma_host:
+        return f"{settings.chroma_host}:{settings.chroma_port}"
+    return str(settings.store_dir)
 
 
 if __name__ == "__main__":

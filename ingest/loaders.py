@@ -2,7 +2,11 @@
 IngestError with the reason). ``load_path`` picks the loader by extension.
 
 JSON Lines are streamed record by record, so a large corpus is never read whole; every
-other format is one article per file and is refused above ``max_file_mb``.
+other format is one article per file and is refused above ``max_file_mb`` (checked with
+``stat`` before anything is read). One article's text is capped at ``max_article_chars``
+(a record's field, a text file, a PDF's pages): longer is refused, never silently cut.
+A text or Markdown file that could not fit that cap even at one byte per character is
+refused before it is read, so a 50 MB log file renamed ``.txt`` costs no memory.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from footnote.records import Article, sha1
 from ingest.clean import clean_text, parse_date
@@ -24,8 +29,9 @@ HTML_EXTS = {".html", ".htm", ".xhtml"}
 PDF_EXTS = {".pdf"}
 JSONL_EXTS = {".jsonl", ".ndjson"}
 SUPPORTED_EXTS = TEXT_EXTS | MARKDOWN_EXTS | HTML_EXTS | PDF_EXTS | JSONL_EXTS
-MAX_RECORD_CHARS = 2_000_000  # one article's text; a longer field is refused, not truncated silently
+MAX_RECORD_CHARS = 2_000_000  # default of Settings.max_article_chars
 MIN_TEXT_CHARS = 20
+JSONL_LINE_SLACK = 1_000_000  # bytes a JSONL line may hold beyond its text (other fields, escapes)
 
 
 def decode_bytes(data: bytes, name: str) -> str:
@@ -65,13 +71,46 @@ def _mostly_cp1252(data: bytes) -> bool:
     return not any(b in undefined for b in data[:65536])
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def _check_size(path: Path, max_bytes: int) -> int:
+    """The file's size, refused (without reading) when empty or over ``max_bytes``."""
     size = path.stat().st_size
     if size == 0:
         raise IngestError("empty file")
     if size > max_bytes:
-        raise IngestError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (FOOTNOTE_MAX_FILE_MB)")
+        raise IngestError(
+            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit; "
+            "split it or raise FOOTNOTE_MAX_FILE_MB"
+        )
+    return size
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    _check_size(path, max_bytes)
     return path.read_bytes()
+
+
+def _check_chars(text: str, max_chars: int) -> str:
+    if len(text) > max_chars:
+        raise IngestError(
+            f"article text is {len(text):,} characters, over the {max_chars:,} limit; "
+            "split it or raise FOOTNOTE_MAX_ARTICLE_CHARS"
+        )
+    return text
+
+
+def _read_text(path: Path, max_bytes: int, max_chars: int) -> str:
+    """A plain-text file's decoded text; refused unread when it cannot fit ``max_chars``.
+
+    UTF-16 and UTF-32 spend 2 and 4 bytes a character, so the byte bound allows for them.
+    """
+    bound = max_chars * 4 + 4
+    if path.stat().st_size > bound:
+        _check_size(path, max_bytes)  # the clearer message when that limit is the one hit
+        raise IngestError(
+            f"file is {path.stat().st_size / 1e6:.1f} MB, over the {max_chars:,}-character limit of one "
+            "article (not read); split it or raise FOOTNOTE_MAX_ARTICLE_CHARS"
+        )
+    return _check_chars(decode_bytes(_read_bytes(path, max_bytes), path.name), max_chars)
 
 
 def file_article_id(path: Path) -> str:
@@ -88,8 +127,8 @@ def _finish(art: Article) -> Article:
     return art
 
 
-def load_text(path: Path, max_bytes: int) -> Article:
-    text = decode_bytes(_read_bytes(path, max_bytes), path.name)
+def load_text(path: Path, max_bytes: int, max_chars: int = MAX_RECORD_CHARS) -> Article:
+    text = _read_text(path, max_bytes, max_chars)
     c = clean_text(text)
     return _finish(Article(file_article_id(path), c.title, c.text, c.source, "", c.date, str(path)))
 
@@ -97,8 +136,8 @@ def load_text(path: Path, max_bytes: int) -> Article:
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 
 
-def load_markdown(path: Path, max_bytes: int) -> Article:
-    text = decode_bytes(_read_bytes(path, max_bytes), path.name)
+def load_markdown(path: Path, max_bytes: int, max_chars: int = MAX_RECORD_CHARS) -> Article:
+    text = _read_text(path, max_bytes, max_chars)
     meta: dict[str, str] = {}
     m = _FRONT_MATTER.match(text)
     if m:
@@ -120,38 +159,53 @@ def load_markdown(path: Path, max_bytes: int) -> Article:
     return _finish(Article(file_article_id(path), c.title, c.text, c.source, meta.get("url", ""), c.date, str(path)))
 
 
-def article_from_html(html: str, *, article_id: str, origin: str, url: str = "") -> Article:
+def article_from_html(
+    html: str, *, article_id: str, origin: str, url: str = "", max_chars: int = MAX_RECORD_CHARS
+) -> Article:
     """Main article text of an HTML page (trafilatura), cleaned, with its metadata."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html, url=url or None, include_comments=False, include_tables=False, favor_precision=True, with_metadata=True
-    )
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url or None, include_comments=False, include_tables=False, favor_precision=True, with_metadata=True
+        )
+    except Exception as e:  # lxml / trafilatura raise assorted errors on broken markup
+        raise IngestError(f"unreadable HTML: {type(e).__name__}: {e}") from e
     if doc is None or not (doc.text or "").strip():
-        raise IngestError("no article found in the HTML page")
+        raise IngestError("no article found in the HTML page (only navigation or boilerplate)")
+    _check_chars(doc.text, max_chars)
     c = clean_text(doc.text, title=doc.title or "", source=doc.sitename or "", published=parse_date(doc.date))
     return _finish(Article(article_id, c.title, c.text, c.source, url or doc.url or "", c.date, origin))
 
 
-def load_html(path: Path, max_bytes: int) -> Article:
+def load_html(path: Path, max_bytes: int, max_chars: int = MAX_RECORD_CHARS) -> Article:
     html = decode_bytes(_read_bytes(path, max_bytes), path.name)
-    return article_from_html(html, article_id=file_article_id(path), origin=str(path))
+    return article_from_html(html, article_id=file_article_id(path), origin=str(path), max_chars=max_chars)
 
 
-def load_pdf(path: Path, max_bytes: int) -> Article:
+def load_pdf(path: Path, max_bytes: int, max_chars: int = MAX_RECORD_CHARS) -> Article:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    _read_bytes(path, max_bytes)
+    _check_size(path, max_bytes)
+    with path.open("rb") as fh:
+        if b"%PDF-" not in fh.read(1024):  # the spec allows junk before the header
+            raise IngestError("not a PDF (no %PDF- header)")
     try:
         reader = PdfReader(str(path))
-        pages = [(p.extract_text() or "") for p in reader.pages]
+        pages: list[str] = []
+        chars = 0
+        for p in reader.pages:
+            pages.append(p.extract_text() or "")
+            chars += len(pages[-1])
+            if chars > max_chars:
+                break  # refused below; no need to extract the rest
         info = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
         raise IngestError(f"malformed PDF: {e}") from e
     except Exception as e:  # pypdf raises assorted errors on truncated files
         raise IngestError(f"malformed PDF: {type(e).__name__}: {e}") from e
-    text = "\n\n".join(pages)
+    text = _check_chars("\n\n".join(pages), max_chars)
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise IngestError("PDF has no text layer (scanned?); run OCR first")
     title = (info.title if info and info.title else "") or ""
@@ -165,12 +219,37 @@ def load_pdf(path: Path, max_bytes: int) -> Article:
     return _finish(Article(file_article_id(path), c.title, c.text, c.source, "", c.date, str(path)))
 
 
-def iter_jsonl(path: Path) -> Iterator[Article | IngestError]:
-    """Articles of a JSON Lines file, one per line; a bad line yields an IngestError naming it."""
+def _bounded_lines(fh: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """Lines of a binary file; None for a line longer than ``limit`` (skipped, never held whole)."""
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):  # drain the rest of the overlong line
+            line = fh.readline(1 << 20)
+        yield None
+
+
+def iter_jsonl(path: Path, max_chars: int = MAX_RECORD_CHARS) -> Iterator[Article | IngestError]:
+    """Articles of a JSON Lines file, one per line; a bad line yields an IngestError naming it.
+
+    Lines are read one at a time (a line longer than the article limit allows is skipped
+    unread), so a corpus of any size streams in constant memory.
+    """
     seen: set[str] = set()
+    line_limit = max_chars * 4 + JSONL_LINE_SLACK
     with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+        for lineno, raw in enumerate(_bounded_lines(fh, line_limit), 1):
             where = f"{path.name}:{lineno}"
+            if raw is None:
+                yield IngestError(
+                    f"{where}: line is over the {line_limit / 1e6:.0f} MB limit of one record "
+                    "(set by FOOTNOTE_MAX_ARTICLE_CHARS); skipped unread"
+                )
+                continue
             if not raw.strip():
                 continue
             try:
@@ -189,8 +268,18 @@ def iter_jsonl(path: Path) -> Iterator[Article | IngestError]:
             if not isinstance(text, str) or not text.strip():
                 yield IngestError(f"{where}: missing or empty 'text'")
                 continue
-            if len(text) > MAX_RECORD_CHARS:
-                yield IngestError(f"{where}: 'text' is {len(text):,} characters, over the {MAX_RECORD_CHARS:,} limit")
+            if len(text) > max_chars:
+                yield IngestError(
+                    f"{where}: 'text' is {len(text):,} characters, over the {max_chars:,} limit "
+                    "(FOOTNOTE_MAX_ARTICLE_CHARS)"
+                )
+                continue
+            if any(isinstance(rec.get(k), (dict, list)) for k in ("id", "title", "source", "url")):
+                yield IngestError(f"{where}: 'id', 'title', 'source' and 'url' must be strings")
+                continue
+            long_field = next((k for k in ("id", "title", "source", "url") if len(str(rec.get(k) or "")) > 2000), None)
+            if long_field:
+                yield IngestError(f"{where}: '{long_field}' is over 2,000 characters; is it the article text?")
                 continue
             url = str(rec.get("url") or "")
             aid = str(rec.get("id") or "") or ("url-" + sha1(url)[:16] if url else "rec-" + sha1(text)[:16])
@@ -206,11 +295,17 @@ def iter_jsonl(path: Path) -> Iterator[Article | IngestError]:
                 yield IngestError(f"{where}: {e}")
 
 
-def load_path(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
-    """Articles from one file, whatever its format."""
+def load_path(path: Path, max_bytes: int, max_chars: int = MAX_RECORD_CHARS) -> Iterator[Article | IngestError]:
+    """Articles from one file, whatever its format (errors yielded, never raised).
+
+    Args:
+        path: the file.
+        max_bytes: largest single-article file read (JSON Lines are streamed, not capped).
+        max_chars: longest article text accepted.
+    """
     ext = path.suffix.lower()
     if ext in JSONL_EXTS:
-        yield from iter_jsonl(path)
+        yield from iter_jsonl(path, max_chars)
         return
     loader = {**dict.fromkeys(TEXT_EXTS, load_text), **dict.fromkeys(MARKDOWN_EXTS, load_markdown),
               **dict.fromkeys(HTML_EXTS, load_html), **dict.fromkeys(PDF_EXTS, load_pdf)}.get(ext)
@@ -218,11 +313,15 @@ def load_path(path: Path, max_bytes: int) -> Iterator[Article | IngestError]:
         yield IngestError(f"unsupported file type {ext or '(none)'}; use one of {', '.join(sorted(SUPPORTED_EXTS))}")
         return
     try:
-        yield loader(path, max_bytes)
+        art = loader(path, max_bytes, max_chars)
     except IngestError as e:
         yield e
     except (OSError, UnicodeError) as e:
-        yield IngestError(f"cannot read: {e}")
+        yield IngestError(f"cannot read: {e.strerror if isinstance(e, OSError) and e.strerror else e}")
+    except MemoryError:
+        yield IngestError("too large to load in memory; split it")
+    else:
+        yield art
 
 
 def article_from_url(url: str, timeout: float = 20.0) -> Article:

@@ -3,9 +3,10 @@
 Content hashes decide: an article whose hash and passage count match the store is
 skipped without embedding; a changed (or half-written) one has its old passages deleted
 and its new ones written; ``prune`` removes stored articles not seen in this run.
-Passages are embedded and written in buffers of ``FLUSH_PASSAGES``, so a crash loses at
-most one buffer, and the next run finds those articles missing or incomplete and redoes
-them.
+Passages are embedded and written in buffers of ``settings.ingest_flush_passages``, whole
+articles at a time, so a crash loses at most one buffer, and the next run finds those
+articles missing or incomplete (fewer passages stored than their ``n_chunks``) and redoes
+them: a killed ingest re-run ends with every article exactly once.
 """
 
 from __future__ import annotations
@@ -23,23 +24,32 @@ from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_pa
 from vectorstore.lexical import SyncedLexicalIndex
 from vectorstore.store import PassageStore
 
-FLUSH_PASSAGES = 512
+FLUSH_PASSAGES = 4096  # upper bound of settings.ingest_flush_passages
 Progress = Callable[[int, int], None]
 
 
 def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Path]:
-    """Files to ingest: given files as they are, folders walked recursively (symlink loops cut)."""
+    """Files to ingest: given files as they are, folders walked recursively.
+
+    Symlinks are followed, but a folder is walked once (a symlink loop is cut); a broken
+    or looping file symlink and an unreadable folder are reported in ``summary.failed``.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            summary.failed.append((str(raw), "no such file or folder"))
+            reason = "broken or looping symlink" if path.is_symlink() else "no such file or folder"
+            summary.failed.append((str(raw), reason))
             continue
         if path.is_file():
             files.append(path)
             continue
         seen_dirs: set[tuple[int, int]] = set()
-        for root, dirs, names in os.walk(path, followlinks=True):
+
+        def unreadable(err: OSError, top: Path = path) -> None:
+            summary.failed.append((str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
+
+        for root, dirs, names in os.walk(path, followlinks=True, onerror=unreadable):
             st = os.stat(root)
             key = (st.st_dev, st.st_ino)
             if key in seen_dirs:
@@ -49,8 +59,14 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 fp = Path(root) / name
-                if name.startswith(".") or fp.suffix.lower() not in SUPPORTED_EXTS or not fp.is_file():
+                if name.startswith(".") or fp.suffix.lower() not in SUPPORTED_EXTS:
                     summary.skipped += 1
+                    continue
+                if not fp.is_file():
+                    if fp.is_symlink() and not fp.exists():
+                        summary.failed.append((str(fp), "broken or looping symlink"))
+                    else:
+                        summary.skipped += 1
                     continue
                 files.append(fp)
     return files
@@ -84,6 +100,7 @@ class Ingestor:
         self.store = store or PassageStore(settings)
         self.lexical = lexical or SyncedLexicalIndex(self.store, settings.bm25_dir)
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+        self.last_summary = IngestSummary()  # the run in progress (or the last one): what got stored
 
     def ingest(
         self,
@@ -104,7 +121,7 @@ class Ingestor:
             show_bar: draw a tqdm progress bar on stderr.
         """
         t0 = time.perf_counter()
-        summary = IngestSummary()
+        summary = self.last_summary = IngestSummary()
         files = expand_paths(paths, summary)
         url_list = list(urls)
         total = count_items(files) + len(url_list)
@@ -151,7 +168,7 @@ class Ingestor:
                 continue
             pending.append((art, passages, state is not None))
             pending_passages += len(passages)
-            if pending_passages >= FLUSH_PASSAGES:
+            if pending_passages >= min(self.settings.ingest_flush_passages, FLUSH_PASSAGES):
                 self._flush(pending, summary)
                 pending, pending_passages = [], 0
         self._flush(pending, summary)
@@ -162,16 +179,29 @@ class Ingestor:
             if gone:
                 self.store.delete_articles(gone)
                 summary.removed = len(gone)
-        if summary.added or summary.updated or summary.removed:
+        if summary.added or summary.updated or summary.removed or self._lexical_stale():
             self.lexical.rebuild()
         summary.seconds = time.perf_counter() - t0
         return summary
 
+    def _lexical_stale(self) -> bool:
+        """True when the saved BM25 index does not hold as many passages as the store.
+
+        A crash between a Chroma write and its revision bump leaves the index at the old
+        revision; the re-run finds every article complete and writes nothing, so this
+        count check is what brings the index back in line.
+        """
+        try:
+            return len(self.lexical.current()) != self.store.count()
+        except (OSError, ValueError, KeyError):
+            return True
+
     def _items(self, files: list[Path], urls: list[str]) -> Iterator[IngestError | tuple[str, Article | IngestError]]:
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        max_chars = self.settings.max_article_chars
         for f in files:
             try:
-                for art in load_path(f, max_bytes):
+                for art in load_path(f, max_bytes, max_chars):
                     yield str(f), art
             except OSError as e:
                 yield str(f), IngestError(f"cannot read: {e}")

@@ -18,6 +18,8 @@ from footnote.settings import SAMPLE_ARTICLE, Settings  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
+pytest_plugins = ["fixtures_chroma", "fixtures_app", "fixtures_llm"]
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -1,0 +1,102 @@
+"""The offline extractive answerer: question kinds, sentence choice, one cited passage,
+refusals. Logic tests build hits by hand; one runs the real MiniLM embedder."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.answerers import REFUSAL
+from assistant.extractive import ExtractiveAnswerer, answer_type_match, new_names, question_kind
+from footnote.records import Hit, Passage
+from footnote.settings import Settings
+from vectorstore.embeddings import get_embedder
+
+
+def _hits(*texts: str) -> list[Hit]:
+    return [Hit(Passage(id=f"p{i}", article_id=f"a{i}", text=t, title=f"T{i}", date=date(2024, 3, 1)), 1.0 - i / 10)
+            for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many Republicans supported the bill?", "number"),
+        ("Approximately how much did the bidder pay?", "number"),
+        ("What percentage of Americans agree?", "number"),
+        ("When did she ascend to the throne?", "date"),
+        ("What year was the bridge built?", "date"),
+        ("Who denied the reports?", "person"),
+        ("Which actor wore a cat costume?", "person"),
+        ("Where is the summit being held?", "place"),
+        ("Which country announced a crackdown?", "place"),
+        ("Which show was renewed for a new season?", "entity"),
+        ("What is it called?", "entity"),
+        ("Why did prices rise?", "any"),
+    ],
+)
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_answer_types_need_something_the_question_lacks():
+    q = "which designer made the dress kim kardashian wore?"
+    assert new_names("The dress was designed by Bob Mackie in 1962.", q) == ["Bob Mackie"]
+    assert new_names("Yesterday Kim Kardashian wore it.", q) == []  # named in the question already
+    assert not answer_type_match("person", "Yesterday Kim Kardashian wore it.", q)
+    assert not answer_type_match("number", "Kardashian wore the dress.", "how many times?")
+    assert answer_type_match("number", "She wore it for 3 minutes.", "how many minutes?")
+    assert not answer_type_match("number", "It took 3 minutes.", "did it take 3 minutes or how many?")
+
+
+def test_number_question_picks_the_sentence_with_the_number():
+    hits = _hits(
+        "The Senate passed legislation to protect same-sex marriage on Tuesday. "
+        "The bill was supported by all Democrats and 12 Republicans. The vote was historic.",
+    )
+    a = ExtractiveAnswerer()
+    d = a.answer("How many Republicans supported the same-sex marriage bill?", hits)
+    assert not d.refused
+    assert d.text.startswith("The bill was supported by all Democrats and 12 Republicans. [1]")
+    assert d.quotes == {1: "The bill was supported by all Democrats and 12 Republicans."}
+
+
+def test_answer_cites_one_passage_with_at_most_three_sentences():
+    hits = _hits(
+        "Monkeypox cases rose this week. Officials said monkeypox vaccines are scarce. "
+        "The monkeypox outbreak spread to 70 countries. Monkeypox is rarely fatal. Monkeypox spreads by contact.",
+        "Monkeypox was declared an emergency by officials. Monkeypox vaccines will be shared.",
+    )
+    d = ExtractiveAnswerer().answer("How many countries has the monkeypox outbreak spread to?", hits)
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", d.text)}
+    assert cited == {1}
+    assert 1 <= d.text.count("[1]") <= 3
+    assert "70 countries" in d.text.split("[1]")[0]  # the answer comes first
+
+
+def test_a_sentence_that_only_repeats_the_question_loses_to_the_answer():
+    hits = _hits(
+        "Which fast food chain was sued over caffeinated lemonade this week? That was the question on everyone's lips.",
+        "Panera Bread was sued again over its caffeinated Charged Lemonade.",
+    )
+    d = ExtractiveAnswerer().answer("Which fast food chain was sued over caffeinated lemonade?", hits)
+    assert d.text.startswith("Panera Bread") and "[2]" in d.text
+
+
+def test_unrelated_passages_are_refused():
+    hits = _hits("The harbour festival drew record crowds on Sunday.", "A storm hit the northern coast.")
+    d = ExtractiveAnswerer(embedder=get_embedder(Settings(_env_file=None))).answer("What is the capital of Peru?", hits)
+    assert d.refused and d.text == REFUSAL
+
+
+def test_real_embedder_finds_a_paraphrase():
+    # "rejected" answers "denied" through meaning: the embedder rerank lifts it.
+    hits = _hits(
+        "Russian spokesman Dmitry Peskov on October 10 rejected reports that North Korean troops were in Ukraine.",
+        "Reports about North Korean troops in Ukraine circulated on social media in October.",
+    )
+    a = ExtractiveAnswerer(embedder=get_embedder(Settings(_env_file=None)))
+    d = a.answer("Who denied the reports about North Korean troops?", hits)
+    assert "Peskov" in d.text and "[1]" in d.text
+    assert not d.refused
