@@ -30,18 +30,19 @@ import secrets  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Iterator, Sequence  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
+from collections.abc import AsyncIterator, Sequence  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Literal  # noqa: E402
 
+import anyio  # noqa: E402
 import gradio as gr  # noqa: E402
 from fastapi import Depends, FastAPI, File, Request, UploadFile  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.openapi.docs import get_swagger_ui_html  # noqa: E402
 from fastapi.responses import JSONResponse, StreamingResponse  # noqa: E402
 from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 
 from assistant import Answer, Assistant, QuestionError  # noqa: E402
@@ -61,14 +62,17 @@ MODEL_ID = "footnote"
 # answers 503 until it is back), ingest serialised, answers bounded by settings.concurrency.
 # ======================================================================================
 class Service:
-    """What the page and the API share: the Assistant, an ingest lock, a concurrency bound."""
+    """What the page and the API share: the Assistant, an ingest lock, the API's concurrency
+    bound (the page's is its Gradio queue, both ``settings.concurrency``)."""
 
     def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
         self._assistant = assistant
         self._build_lock = threading.Lock()
         self.ingest_lock = threading.Lock()
-        self.slots = threading.BoundedSemaphore(settings.concurrency)
+        # API answers at once; waiters wait in the event loop, not on a worker thread (a
+        # thread blocked on a slot while a stream needs a thread to finish would deadlock)
+        self.api_slots = anyio.Semaphore(settings.concurrency)
         self._overview: tuple[str, dict[str, int], list[str]] | None = None
 
     @property
@@ -99,14 +103,6 @@ class Service:
         stats, sources = a.stats(), a.store.sources()
         self._overview = (revision, stats, sources)
         return stats, sources
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        self.slots.acquire()
-        try:
-            yield
-        finally:
-            self.slots.release()
 
     def model_label(self) -> str:
         s = self.settings
@@ -498,17 +494,16 @@ def build_page(service: Service) -> gr.Blocks:
         chat.append({"role": "assistant", "content": '<div class="fn-answer fn-streaming">…</div>'})
         yield chat, conv, ""
         text = ""
-        try:
-            with service.slot():
-                for item in service.assistant.stream(question, conv, **options):
-                    if isinstance(item, Answer):
-                        chat[-1] = {"role": "assistant", "content": render_answer(item, turn)}
-                        conv += [{"role": "user", "content": question}, {"role": "assistant", "content": item.text}]
-                        yield chat, conv, ""
-                    else:
-                        text += item
-                        chat[-1] = {"role": "assistant", "content": f'<div class="fn-answer fn-streaming">{esc(text)}</div>'}
-                        yield chat, conv, ""
+        try:  # no extra bound here: the Gradio queue runs settings.concurrency of these at once
+            for item in service.assistant.stream(question, conv, **options):
+                if isinstance(item, Answer):
+                    chat[-1] = {"role": "assistant", "content": render_answer(item, turn)}
+                    conv += [{"role": "user", "content": question}, {"role": "assistant", "content": item.text}]
+                    yield chat, conv, ""
+                else:
+                    text += item
+                    chat[-1] = {"role": "assistant", "content": f'<div class="fn-answer fn-streaming">{esc(text)}</div>'}
+                    yield chat, conv, ""
         except Exception as e:  # noqa: BLE001 - the edge: say what happened in the chat, keep the page usable
             if isinstance(e, QuestionError):
                 why = str(e)
@@ -603,12 +598,11 @@ def build_page(service: Service) -> gr.Blocks:
         ) -> dict:
             """Answer a question from the articles; returns the answer with its citations (as POST /api/ask)."""
             try:
-                with service.slot():
-                    ans = service.assistant.ask(
-                        message or "", _history(history), top_k=top_k, sources=sources or None,
-                        date_from=date.fromisoformat(date_from) if date_from else None,
-                        date_to=date.fromisoformat(date_to) if date_to else None,
-                    )
+                ans = service.assistant.ask(
+                    message or "", _history(history), top_k=top_k, sources=sources or None,
+                    date_from=date.fromisoformat(date_from) if date_from else None,
+                    date_to=date.fromisoformat(date_to) if date_to else None,
+                )
             except (QuestionError, ValueError) as e:
                 raise gr.Error(str(e)) from e
             except StoreError as e:
@@ -684,6 +678,12 @@ class UploadLimit:
             pass
         if too_large and not started:
             await error_response(413, msg, "upload_too_large")(scope, receive, send)
+
+
+def _error_text(e: Exception) -> str:
+    if isinstance(e, StoreError):
+        return f"The article store is unreachable: {e}. Retry when it is back."
+    return f"The answer failed midway ({type(e).__name__}); retry."
 
 
 def _sse(event: str, data: Any) -> str:
@@ -792,26 +792,29 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             "date_to": req.date_to, "answerer": req.answerer,
         }
 
-    def _prime(question: str, history: list[dict], options: dict[str, Any]) -> Iterator[str | Answer]:
-        """Start answering, so that a bad question (400) or a store that is down (503) is
-        reported as a status before the stream begins."""
+    def _precheck(question: str) -> Assistant:
+        """Before a stream starts: a bad question (400) or a store that is down (503) is
+        still reported as a status."""
         a = service.assistant
         a.validate(question)
-        it = a.stream(question, history, **options)
-        first = next(it)
+        a.store.revision()
+        return a
 
-        def rest() -> Iterator[str | Answer]:
-            yield first
-            yield from it
+    async def _answer(question: str, history: list[dict], options: dict[str, Any]) -> Answer:
+        async with service.api_slots:
+            return await run_in_threadpool(lambda: service.assistant.ask(question, history, **options))
 
-        return rest()
+    async def _pieces(a: Assistant, question: str, history: list[dict], options: dict[str, Any]) -> AsyncIterator[str | Answer]:
+        # the slot is taken when the stream starts and freed when it ends or is abandoned
+        async with service.api_slots:
+            async for item in iterate_in_threadpool(a.stream(question, history, **options)):
+                yield item
 
     # --- routes -------------------------------------------------------------------------
     @app.post("/api/ask", response_model=AnswerOut, responses=ERRORS, dependencies=auth, tags=["answers"])
-    def ask(req: AskRequest) -> dict:
+    async def ask(req: AskRequest) -> dict:
         """Answer a question; the answer's [n] markers point at citations[n-1]."""
-        with service.slot():
-            answer = service.assistant.ask(req.question, _history(req.history), **_options(req))
+        answer = await _answer(req.question, _history(req.history), _options(req))
         return answer.to_dict()
 
     @app.post(
@@ -820,27 +823,21 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             "with the same object POST /api/ask returns (an `error` event {message} if it fails midway)."
         )}, **ERRORS}, dependencies=auth, tags=["answers"],
     )
-    def ask_stream(req: AskRequest) -> StreamingResponse:
+    async def ask_stream(req: AskRequest) -> StreamingResponse:
         """Answer a question as server-sent events ending with the whole answer."""
-        service.slots.acquire()
-        try:
-            items = _prime(req.question, _history(req.history), _options(req))
-        except BaseException:
-            service.slots.release()
-            raise
+        a = await run_in_threadpool(_precheck, req.question)
+        pieces = _pieces(a, req.question, _history(req.history), _options(req))
 
-        def events() -> Iterator[str]:
+        async def events() -> AsyncIterator[str]:
             try:
-                for item in items:
+                async for item in pieces:
                     if isinstance(item, Answer):
                         yield _sse("answer", item.to_dict())
                     else:
                         yield _sse("token", {"text": item})
             except Exception as e:  # the status is sent already: report in the stream
                 log.warning("stream failed: %s", type(e).__name__)
-                yield _sse("error", {"message": f"{type(e).__name__}: {e}"})
-            finally:
-                service.slots.release()
+                yield _sse("error", {"message": _error_text(e)})
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
@@ -877,7 +874,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             **ERRORS,
         }, dependencies=auth, tags=["openai"],
     )
-    def chat_completions(req: ChatCompletionRequest):
+    async def chat_completions(req: ChatCompletionRequest):
         """OpenAI-compatible chat: the last user message is the question, earlier messages the
         history. The reply's text keeps the [n] markers and ends with a Sources list;
         ``citations`` holds the passages (structured), in the final chunk when streaming."""
@@ -889,8 +886,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         cid = "chatcmpl-" + uuid.uuid4().hex[:24]
         created = int(time.time())
         if not req.stream:
-            with service.slot():
-                answer = service.assistant.ask(question, history, **_options(req))
+            answer = await _answer(question, history, _options(req))
             d = answer.to_dict()
             content = d["answer"] + _sources_footer(d["citations"])
             return {
@@ -900,22 +896,18 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                           "total_tokens": len(question.split()) + len(content.split())},
                 "citations": d["citations"], "refused": d["refused"],
             }
-        service.slots.acquire()
-        try:
-            items = _prime(question, history, _options(req))
-        except BaseException:
-            service.slots.release()
-            raise
+        a = await run_in_threadpool(_precheck, question)
+        pieces = _pieces(a, question, history, _options(req))
 
         def chunk(delta: dict, finish: str | None = None, **extra) -> str:
             body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
             return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
-        def events() -> Iterator[str]:
+        async def events() -> AsyncIterator[str]:
             try:
                 yield chunk({"role": "assistant", "content": ""})
-                for item in items:
+                async for item in pieces:
                     if isinstance(item, Answer):
                         d = item.to_dict()
                         footer = _sources_footer(d["citations"])
@@ -924,11 +916,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                         yield chunk({}, "stop", citations=d["citations"], refused=d["refused"])
                     else:
                         yield chunk({"content": item})
-            except Exception as e:
+            except Exception as e:  # the status is sent already: report in the stream
                 log.warning("stream failed: %s", type(e).__name__)
-                yield f"data: {json.dumps({'error': {'message': f'{type(e).__name__}: {e}', 'type': 'server_error'}})}\n\n"
-            finally:
-                service.slots.release()
+                yield f"data: {json.dumps({'error': {'message': _error_text(e), 'type': 'server_error'}})}\n\n"
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

@@ -54,7 +54,7 @@ class Assistant:
         self.lexical = SyncedLexicalIndex(self.store, self.settings.bm25_dir)
         s = self.settings
         self.retriever = build_retriever(s, self.store, self.embedder, self.lexical)
-        self.extractive = ExtractiveAnswerer(idf=self._idf, embedder=self.embedder)
+        self.extractive = ExtractiveAnswerer(idf=self._idf, embedder=self.embedder, min_score=s.extractive_min_score)
         self.checker = CitationChecker(self.embedder, s.support_threshold)
         self._llm = llm
 

@@ -37,7 +37,7 @@ _REFUSAL_RE = re.compile(
     r"(do(?:es)?\s*n[o'’]?t|do(?:es)? not|cannot|can ?not|fail to)\s+"
     r"(contain|mention|include|provide|say|answer|address|specify|state|tell|give)\b"
     r"|\bnot (?:in|found in|mentioned in|covered (?:by|in)) the (?:articles?|passages?|sources?|texts?)\b"
-    r"|\b(?:no|not enough) information (?:in|from) the (?:articles?|passages?|sources?|texts?)\b"
+    r"|\b(?:no|not enough) information\b[^.]{0,60}?\b(?:in|from) the (?:articles?|passages?|sources?|texts?)\b"
     r"|^i (?:do not|don't|cannot|can't) (?:know|answer)\b",
     re.I,
 )
@@ -158,7 +158,7 @@ class LLMAnswerer:
     # --- answering ----------------------------------------------------------------------------
     def inputs(self, question: str, hits: list[Hit]) -> dict[str, str]:
         """The answer prompt's variables for a question and its numbered passages."""
-        return self.answer_prompt.inputs(passages=format_passages(hits), question=question, refusal=REFUSAL)
+        return self.answer_prompt.inputs(passages=format_passages(hits), question=question)
 
     def messages(self, question: str, hits: list[Hit]) -> list[tuple[str, str]]:
         """The chat messages sent to the model, as (role, text): for inspection and tests."""

@@ -1,12 +1,13 @@
-"""Retrievers behind one small protocol: dense (Chroma), lexical (BM25), hybrid (RRF).
+"""Retrievers behind one small protocol: dense (Chroma), lexical (BM25), hybrid.
 
-The hybrid retriever fuses the two rankings (a weighted convex combination of cosine and
-normalised BM25 scores by default, or weighted reciprocal rank fusion), then
-applies a soft date preference (a boost for passages inside the question's date window,
-or, when the question names no period, a mild preference for news published shortly
-before "today"; undated passages are kept), caps the passages of any one article so that
-a second article holding the answer still gets in, and hands the result to an optional
-reranker.
+The hybrid retriever fuses the two rankings (by default a weighted convex combination of
+cosine similarity and BM25 score over the best BM25 score; weighted reciprocal rank
+fusion on request), adds a little of the best score of another passage of the same
+article (article support), applies a soft date preference (a boost for passages inside
+the question's date window or, when the question names no period, for news published
+shortly before "today"; undated passages are kept), caps the passages of any one article
+so that a second article holding the answer still gets in, and hands the result to an
+optional reranker.
 
 Concession for speed: the dense retriever asks Chroma for ids and distances only and
 takes the passages from the BM25 index's in-memory copy (the same passages, kept at the
@@ -222,6 +223,30 @@ def date_factor(p: Passage, window: DateWindow | None, today: date | None, prior
     return (prior or DatePrior()).factor(p.date, window, today)
 
 
+def article_support(hits: list[Hit], weight: float) -> None:
+    """Add ``weight`` x the best score of another passage of the same article (in place).
+
+    A passage whose article also matches elsewhere is more likely the story asked about
+    than a lone passage that happens to share words with the question.
+    """
+    if weight <= 0:
+        return
+    best: dict[str, list[Hit]] = {}
+    for h in hits:  # the two best hits per article
+        top = best.setdefault(h.passage.article_id, [])
+        if len(top) < 2:
+            top.append(h)
+        elif h.score > top[1].score:
+            top[1] = h
+        top.sort(key=lambda x: -x.score)
+    base = {id(h): h.score for h in hits}
+    for h in hits:
+        top = best[h.passage.article_id]
+        other = next((x for x in top if x is not h), None)
+        if other is not None:
+            h.score += weight * base[id(other)]
+
+
 def diversify(hits: list[Hit], k: int, max_per_article: int) -> list[Hit]:
     """Best k hits with at most ``max_per_article`` from any one article (filled up if short)."""
     chosen: list[Hit] = []
@@ -259,6 +284,7 @@ class HybridRetriever:
         fusion: str = "convex",
         candidates: int = 40,
         max_per_article: int = 2,
+        article_weight: float = 0.15,
         date_prior: DatePrior | None = None,
         reranker: Reranker | None = None,
     ) -> None:
@@ -270,6 +296,7 @@ class HybridRetriever:
         self.fusion = fusion
         self.candidates = candidates
         self.max_per_article = max_per_article
+        self.article_weight = article_weight
         self.date_prior = date_prior or DatePrior()
         self.reranker = reranker
         self.timings: dict[str, float] = {}
@@ -300,6 +327,7 @@ class HybridRetriever:
             fused = convex_fuse(rankings[0][0], rankings[1][0], self.dense_weight, self.lexical_weight)
         else:
             fused = rrf_fuse(rankings, self.rrf_k)
+        article_support(fused, self.article_weight)
         if fused:
             self._apply_dates(fused, query.window, query.today or date.today())
         out = diversify(fused, k, self.max_per_article)
@@ -335,6 +363,7 @@ def build_retriever(
         fusion=s.fusion,
         candidates=s.candidates,
         max_per_article=s.max_per_article,
+        article_weight=s.article_support,
         date_prior=DatePrior(
             window_weight=s.date_window_weight,
             recency_weight=s.recency_weight,

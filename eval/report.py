@@ -22,6 +22,7 @@ METRIC_HELP = {
     "containment": "a gold answer appears in the answer (normalised)",
     "citation_precision": "citations whose passage holds a gold answer, or a gold article's passage that supports its sentence",
     "citation_recall": "answer sentences carrying a citation that supports them (lexical/answer proxy)",
+    "context_recall": "a gold evidence article among the passages the answerer was shown (top_k)",
     "refusal_accuracy": "unanswerable questions refused",
     "wrong_refusal_rate": "answerable questions refused",
 }

@@ -29,7 +29,8 @@ HEADLINE = (
     "recall_at_1", "recall_at_5", "recall_at_10", "mrr_at_10", "exact_match", "f1", "containment",
     "citation_precision", "citation_recall", "refusal_accuracy", "wrong_refusal_rate",
 )
-SCORE_KEYS = HEADLINE[:9]
+# context_recall: a gold article among the passages the answerer was actually shown (ask's top_k).
+SCORE_KEYS = (*HEADLINE[:9], "context_recall")
 PASSAGE_EXCERPT = 600
 
 
@@ -99,6 +100,8 @@ def score_question(q: EvalQuestion, retrieved_articles: list[str], answer: Answe
         for k in (1, 5, 10):
             s[f"recall_at_{k}"] = M.recall_at_k(retrieved_articles, q.evidence, k)
         s["mrr_at_10"] = M.reciprocal_rank(retrieved_articles, q.evidence, RECALL_DEPTH)
+        shown = [c.article_id for c in answer.passages]
+        s["context_recall"] = M.recall_at_k(shown, q.evidence, len(shown))
     if not q.unanswerable:
         s["exact_match"] = M.exact_match(answer.text, q.answers)
         s["f1"] = M.token_f1(answer.text, q.answers)
@@ -152,7 +155,7 @@ def summarize(results: list[dict[str, Any]], *, prefix: str = "") -> dict[str, A
     unanswerable = [r for r in results if r["unanswerable"]]
     out: dict[str, Any] = {f"{prefix}n_questions": len(results)}
     for key in SCORE_KEYS:
-        out[prefix + key] = M.mean(r["scores"][key] for r in results)
+        out[prefix + key] = M.mean(r["scores"].get(key) for r in results)
     out[prefix + "refusal_accuracy"] = M.mean(float(r["refused"]) for r in unanswerable)
     out[prefix + "wrong_refusal_rate"] = M.mean(float(r["refused"]) for r in answerable)
     return out

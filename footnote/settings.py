@@ -66,6 +66,9 @@ class Settings(BaseSettings):
         description="How hybrid mode fuses dense and BM25: 'convex' (weighted cosine + BM25/best BM25) or 'rrf' (ranks).",
     )
     max_per_article: int = Field(2, ge=1, description="Most passages of one article among the top k.")
+    article_support: float = Field(
+        0.15, ge=0, description="Share of the best score of another passage of the same article added to a passage's score."
+    )
     date_window_weight: float = Field(
         0.6, ge=0, le=1, description="Most a passage's score drops for lying far outside a date phrase's window ('this week')."
     )
@@ -79,6 +82,9 @@ class Settings(BaseSettings):
     )
     rerank_candidates: int = Field(10, ge=1, le=50, description="Passages the reranker sees (and may reorder).")
     min_relevance: float = Field(0.15, description="Below this relevance (0..1) nothing counts as found; the answer says so.")
+    extractive_min_score: float = Field(
+        0.5, ge=0, description="The offline answerer refuses when its best sentence scores below this (coverage, answer type, meaning)."
+    )
 
     # --- answering ---------------------------------------------------------------------
     answerer: Literal["auto", "llm", "extractive"] = Field(

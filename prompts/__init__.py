@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +109,7 @@ def parse_prompt(name: str, text: str) -> Prompt:
     return prompt
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> Prompt:
     """The prompt ``prompts/<name>.txt``.
 

@@ -3,7 +3,7 @@ range-checked, support-checked, repaired and renumbered."""
 
 import pytest
 
-from assistant.citations import CitationChecker, lexical_support, missing_numbers, parse_markers
+from assistant.citations import CitationChecker, lexical_support, missing_names, missing_numbers, parse_markers
 from footnote.records import Hit, Passage
 from footnote.settings import SAMPLE_ARTICLE, Settings
 from vectorstore.embeddings import get_embedder
@@ -88,6 +88,13 @@ def test_a_number_the_passage_does_not_state_is_unsupported(checker, three):
     assert missing_numbers("on October 12", PESKOV) == ["12"] and missing_numbers("on October 10", PESKOV) == []
     r = checker.check("Peskov rejected the reports on October 12 [1].", three)
     assert not r.sentences[0].supported and r.citations[0].supported is False
+
+
+def test_a_person_the_passage_does_not_name_is_unsupported(checker, three):
+    assert missing_names("Kim Jong Un denied the reports.", PESKOV) == ["Jong", "Un"]
+    assert missing_names("Russian spokesman Dmitry Peskov's words.", PESKOV) == []
+    r = checker.check("Kim Jong Un denied the reports [1]. According to passage 1, Dmitry Peskov denied them [1].", three)
+    assert [s.supported for s in r.sentences] == [False, True]
 
 
 def test_citations_are_renumbered_in_order_of_first_use(checker, three):

@@ -100,3 +100,20 @@ def test_real_embedder_finds_a_paraphrase():
     d = a.answer("Who denied the reports about North Korean troops?", hits)
     assert "Peskov" in d.text and "[1]" in d.text
     assert not d.refused
+
+
+def test_min_score_turns_a_weak_best_sentence_into_a_refusal():
+    hits = _hits("The council met on Tuesday to discuss the harbour budget and parking fees.")
+    q = "How many parking fees did the council raise?"
+    weak = ExtractiveAnswerer().score(q, hits)[0].score
+    assert not ExtractiveAnswerer(min_score=weak - 0.01).answer(q, hits).refused
+    assert ExtractiveAnswerer(min_score=weak + 0.01).answer(q, hits).refused
+
+
+def test_assistant_uses_the_min_score_setting(seeded):
+    from assistant import Assistant
+
+    assert seeded.extractive.min_score == seeded.settings.extractive_min_score == 0.5
+    strict = Assistant(seeded.settings.model_copy(update={"extractive_min_score": 50.0}), store=seeded.store)
+    assert strict.ask("Who denied the reports?").refused
+    assert not seeded.ask("Who denied the reports?").refused

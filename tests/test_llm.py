@@ -11,7 +11,6 @@ import time
 
 import pytest
 from fixtures_llm import Step, start_llama_server
-
 from pydantic import SecretStr
 
 from assistant import Answer, Assistant
@@ -234,6 +233,8 @@ def test_fence_defuses_tags_and_format_numbers_passages():
     ("The passages do not contain the answer to this question.", True),
     ("The provided articles do not mention the score.", True),
     ("This is not in the articles.", True),
+    ("There is no information about the match in the passages.", True),
+    ("I'm sorry, but the passages don't say who won.", True),
     ("", True),
     ("Peskov denied the reports [1]. The articles do not say when he spoke.", False),
     ("Peskov said there was no information about troops [1].", False),

@@ -248,3 +248,15 @@ def test_llm_reranker_against_the_local_server(llm_settings):
     assert reranker is not None
     out = reranker.rerank("How much did the harbour bridge cost?", _news_hits()[:2])
     assert sorted(h.passage.id for h in out) == ["p1", "p2"]  # a permutation, nothing lost or invented
+
+
+def test_article_support_lifts_a_passage_whose_article_matches_twice():
+    from assistant.retrieval import article_support
+
+    hits = [_hit("lone", "L", score=0.50), _hit("a1", "A", score=0.48), _hit("a2", "A", score=0.30)]
+    article_support(hits, 0.15)
+    scores = {h.passage.id: h.score for h in hits}
+    assert scores["lone"] == pytest.approx(0.50)
+    assert scores["a1"] == pytest.approx(0.48 + 0.15 * 0.30)
+    assert scores["a2"] == pytest.approx(0.30 + 0.15 * 0.48)  # from the original, not the lifted, score
+    assert scores["a1"] > scores["lone"]

@@ -101,8 +101,15 @@ def test_two_workers_see_each_others_writes(live_chroma, server_settings, tmp_pa
     a1, a2 = w1.ask("Who denied the reports?"), w2.ask("Who denied the reports?")
     assert a1.text == a2.text and "Peskov" in a2.text
     # Worker 1 ingests a new article; worker 2's BM25 index follows the store's revision.
+    before = w2.lexical.current()
     Ingestor(w1.settings, w1.store, w1.lexical).ingest([write_corpus(tmp_path / "new.jsonl", 3)])
+    assert w1.lexical.current().revision == w1.store.revision() != before.revision  # the writer: at once
     time.sleep(w2.lexical.check_every + 0.1)
+    # Worker 2 notices the new revision and rebuilds in the background, answering from
+    # the index it has meanwhile (no request waits for a rebuild)...
+    assert w2.lexical.current() is before
+    # ...and uses the rebuilt one as soon as it is ready.
+    assert w2.lexical.refresh(timeout=60).revision == w1.store.revision()
     q = "Who did the Vellmar Symphony Orchestra name as conductor?"
     found = w2.lexical.search(q, 5)
     assert found and found[0][0].article_id == "art-2"

@@ -4,13 +4,16 @@ The index is derived data: it is rebuilt from the store's own documents whenever
 store's ``revision`` token differs from the one the index was built at (another process
 wrote, the folder is missing, a crash came between the two writes). That one rule keeps
 several app processes on one Chroma server consistent: each checks the token (at most
-once a second) and rebuilds when it moved.
+once a second) and rebuilds when it moved (in a background thread once it has an index
+to serve from meanwhile).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
+import os
 import re
 import shutil
 import threading
@@ -22,6 +25,8 @@ import numpy as np
 
 from footnote.records import Passage
 from vectorstore.store import Filters, PassageStore
+
+log = logging.getLogger("footnote.lexical")
 
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*", re.U)
 # Question words are kept out of the index and queries: they carry no topic.
@@ -86,7 +91,7 @@ class LexicalIndex:
             return []
         scores = self.retriever.get_scores(toks)
         if filters is not None and filters.active:
-            scores = scores * np.array([filters.accepts(p) for p in self.passages], dtype=np.float32)
+            scores = scores * self.mask(filters)
         k = min(k, int((scores > 0).sum()))
         if k <= 0:
             return []
@@ -94,9 +99,31 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top])]
         return [(self.passages[i], float(scores[i])) for i in top]
 
+    def mask(self, filters: Filters) -> np.ndarray:
+        """1.0 for the passages the filters accept, else 0.0 (vectorised over all passages)."""
+        cols = self._columns()
+        keep = np.ones(len(self.passages), dtype=bool)
+        if filters.sources:
+            keep &= np.isin(cols["source"], list(filters.sources))
+        if filters.date_from:
+            keep &= cols["day"] >= filters.date_from.toordinal()
+        if filters.date_to:
+            keep &= (cols["day"] >= 0) & (cols["day"] <= filters.date_to.toordinal())
+        return keep.astype(np.float32)
+
+    def _columns(self) -> dict[str, np.ndarray]:
+        cols = getattr(self, "_cols", None)
+        if cols is None:
+            cols = self._cols = {
+                "source": np.array([p.source for p in self.passages], dtype=object),
+                "day": np.array([p.date.toordinal() if p.date else -1 for p in self.passages], dtype=np.int64),
+            }
+        return cols
+
     # --- persistence -----------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
+        # A name of its own: two processes sharing a folder never write into each other's copy.
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self.passages:
@@ -107,7 +134,11 @@ class LexicalIndex:
         (tmp / "df.json").write_text(json.dumps(self.df))
         (tmp / "revision.json").write_text(json.dumps({"revision": self.revision, "count": len(self.passages)}))
         shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)  # the swap is the commit point: a half-written index is never read
+        try:
+            tmp.rename(folder)  # the swap is the commit point: a half-written index is never read
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # another process swapped its copy in first
+            raise
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -139,17 +170,27 @@ class LexicalIndex:
 
 
 class SyncedLexicalIndex:
-    """The BM25 index of a store, kept at the store's revision (thread-safe)."""
+    """The BM25 index of a store, kept at the store's revision (thread-safe).
 
-    def __init__(self, store: PassageStore, folder: Path, check_every: float = 1.0) -> None:
+    The first index is built (or loaded) before the first answer. Later, when another
+    process moved the revision and this folder holds no copy at it, the rebuild runs in a
+    background thread while questions keep using the index they have: a worker on a big
+    shared store never stalls its requests for a rebuild (its BM25 side lags the store by
+    the rebuild's duration; the dense side is always current).
+    """
+
+    def __init__(self, store: PassageStore, folder: Path, check_every: float = 1.0, background: bool = True) -> None:
         self.store = store
         self.folder = folder
         self.check_every = check_every
+        self.background = background
         self._index: LexicalIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
 
     def current(self) -> LexicalIndex:
+        """The index to search now (at most ``check_every`` seconds behind the store's revision check)."""
         now = time.monotonic()
         if self._index is not None and now - self._checked < self.check_every:
             return self._index
@@ -164,17 +205,54 @@ class SyncedLexicalIndex:
                     return self._index
                 except (OSError, ValueError, KeyError):
                     pass  # unreadable: rebuild below
-            self._index = self.rebuild(rev)
+            if self._index is not None and self.background:
+                self._start_rebuild(rev)
+                return self._index
+            self._index = self._build(rev)
             return self._index
 
+    def refresh(self, timeout: float | None = None) -> LexicalIndex:
+        """The index at the store's revision now, waiting (up to ``timeout`` s) for a rebuild."""
+        self._checked = 0.0
+        self.current()
+        building = self._building
+        if building is not None:
+            building.join(timeout)
+        self._checked = 0.0
+        return self.current()
+
     def rebuild(self, revision: str | None = None) -> LexicalIndex:
-        rev = revision if revision is not None else self.store.revision()
+        """Rebuild from the store's documents now, save it, and use it from now on."""
+        index = self._build(revision if revision is not None else self.store.revision())
+        with self._lock:
+            self._index = index
+        return index
+
+    def _build(self, rev: str) -> LexicalIndex:
         index = LexicalIndex(list(self.store.iter_passages()), rev)
         try:
             index.save(self.folder)
         except OSError:
             pass  # a read-only folder still gets an in-memory index
         return index
+
+    def _start_rebuild(self, rev: str) -> None:
+        if self._building is not None and self._building.is_alive():
+            return
+        stale = self._index
+
+        def work() -> None:
+            try:
+                index = self._build(rev)
+            except Exception as e:  # noqa: BLE001 - the old index stays; the next check retries
+                log.warning("BM25 rebuild failed (%s); keeping the previous index", e)
+                return
+            with self._lock:
+                if self._index is stale:  # not replaced meanwhile by a newer rebuild()
+                    self._index = index
+
+        self._building = threading.Thread(target=work, name="bm25-rebuild", daemon=True)
+        self._building.start()
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Passage, float]]:
         return self.current().search(query, k, filters)
