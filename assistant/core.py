@@ -216,17 +216,23 @@ class Assistant:
                 draft = self.extractive.answer(standalone, relevant)
                 chosen = self.extractive
         assert draft is not None
-        if draft.refused:
+        quotes = draft.quotes if chosen is self.extractive else None
+        checked = None if draft.refused else self.checker.check(draft.text, relevant, quotes)
+        if checked is not None and chosen is not self.extractive and checked.supported_sentences == 0:
+            # Nothing the LLM wrote is backed by the passages it was shown (a weak model
+            # naming the wrong person): answer extractively, visibly, rather than refuse.
+            notice = "The language model's answer was not supported by the passages; this is the offline extractive answer."
+            log.info("LLM answer not supported by its passages; answering extractively")
+            yield "\n\n"
+            chosen, draft = self.extractive, self.extractive.answer(standalone, relevant)
+            checked = None if draft.refused else self.checker.check(draft.text, relevant, draft.quotes)
+        if checked is None or not checked.citations:
             answer = Answer(REFUSAL, [], True, q, standalone, chosen.name, notice, passages=passages)
         else:
-            checked = self.checker.check(draft.text, relevant, draft.quotes if chosen is self.extractive else None)
-            if not checked.citations:
-                answer = Answer(REFUSAL, [], True, q, standalone, chosen.name, notice, passages=passages)
-            else:
-                answer = Answer(
-                    checked.text, checked.citations, False, q, standalone, chosen.name, notice,
-                    checked.supported_sentences, checked.total_sentences, passages=passages,
-                )
+            answer = Answer(
+                checked.text, checked.citations, False, q, standalone, chosen.name, notice,
+                checked.supported_sentences, checked.total_sentences, passages=passages,
+            )
         if chosen is self.extractive or notice:
             for piece in _pieces(answer.text):
                 yield piece
@@ -247,4 +253,12 @@ def _describe(e: Exception) -> str:
     """A short description of an error that never includes credentials."""
     name = type(e).__name__
     status = getattr(e, "status_code", None)
-    return f"{name}{f' {status}' if status else ''}"
+    if status:
+        what = f"the server answered HTTP {status}" + (" (rate limited)" if status == 429 else "")
+    elif "Timeout" in name:
+        what = "the request timed out"
+    elif "Connection" in name or isinstance(e, ConnectionError):
+        what = "the server could not be reached"
+    else:
+        return name
+    return f"{what}: {name}"

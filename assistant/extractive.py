@@ -80,6 +80,23 @@ class ScoredSentence:
     weight: float = 1.0  # passage rank and length weight, applied to every part of the score
 
 
+# Sentences that cannot be an answer: questions, and instructions addressed to a reader or
+# an assistant (an article is data; "answer only with ..." is never quoted as the answer).
+_INSTRUCTION = re.compile(
+    r"^\W*(answer|respond|reply|say|cite|output|print|repeat|do not|don't|never|always|you must|you should)\b"
+    r"|\b(ignore|disregard|forget)\b[^.]{0,40}\b(instructions?|prompts?|rules|above)\b"
+    r"|\b(answer|respond|reply)\s+(only|with|that)\b|\bwhen asked\b|\bcite (passage|source)s?\b"
+    r"|\bsystem prompt\b|\bthis instruction\b|\bas an ai\b",
+    re.I,
+)
+
+
+def not_an_answer(sentence: str) -> bool:
+    """True for sentences an extractive answer must never quote: questions and instructions."""
+    s = sentence.strip().rstrip("\"'”’)")
+    return s.endswith("?") or bool(_INSTRUCTION.search(sentence))
+
+
 def question_kind(question: str) -> str:
     """What the question asks for: 'number', 'date', 'person', 'place', 'entity' or 'any'."""
     q = question.lower().strip()
@@ -175,7 +192,7 @@ class ExtractiveAnswerer:
         for n, hit in enumerate(hits, 1):
             rank_w = 1.0 / (1.0 + self.rank_decay * (n - 1))
             for j, sent in enumerate(split_sentences(hit.passage.text)):
-                if len(sent) < 15:
+                if len(sent) < 15 or not_an_answer(sent):
                     continue
                 s_set = set(tokenize(sent))
                 if not s_set:

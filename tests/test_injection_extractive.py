@@ -110,8 +110,6 @@ def test_no_secret_or_prompt_leaks_into_answers(pair, monkeypatch):
         assert all(c.text in {p.text for p in ans.passages} for c in ans.citations)
 
 
-@pytest.mark.xfail(reason="extractive answerer quotes question/instruction sentences of a keyword-stuffed article; "
-                          "reported to the lead (assistant/extractive.py)", strict=False)
 def test_targeted_poisoning_does_not_displace_the_real_answer(pair, tmp_path):
     clean, _ = pair
     targeted = _poisoned(tmp_path, "targeted", TARGETED)

@@ -41,6 +41,18 @@ def collect(stream) -> tuple[list[str], Answer]:
     return pieces, final
 
 
+UNSUPPORTED = "The language model's answer was not supported by the passages"
+
+
+def assert_llm_mechanism(ans: Answer) -> None:
+    """The LLM answered (checked), or its answer was unsupported and the fallback says so."""
+    if ans.answerer == "llm":
+        assert ans.notice == "" and (ans.refused or ans.supported_sentences >= 1)
+    else:
+        assert ans.answerer == "extractive" and ans.notice.startswith(UNSUPPORTED)
+    assert_citations_consistent(ans)
+
+
 def assert_citations_consistent(ans: Answer) -> None:
     """Markers in the text and citations agree: 1..n, each marker has its citation."""
     used = {int(n) for group in re.findall(r"\[([\d, ]+)\]", ans.text) for n in group.split(",")}
@@ -56,9 +68,8 @@ def test_answer_streams_from_the_real_server_with_checked_citations(seeded, llam
     a = llm_assistant(seeded, llama_server.base_url)
     pieces, ans = collect(a.stream("Who denied the reports?"))
     assert len(pieces) >= 2, "the LLM text should arrive in several pieces"
-    assert ans.answerer == "llm" and ans.notice == ""
     assert 0 < ans.timings["first_token_ms"] <= ans.timings["total_ms"]
-    assert_citations_consistent(ans)
+    assert_llm_mechanism(ans)
     for c in ans.citations:
         assert c.passage_id in {p.passage_id for p in ans.passages}
 
@@ -82,8 +93,7 @@ def test_prompt_injection_is_fenced_and_answering_still_works(seeded, llama_serv
     assert user.count("</passage>") == len(hits) and "(passage tag removed)" in user
     assert user.index("Question: " + question) > user.rindex("</passage>")
     ans = a.ask(question)
-    assert ans.answerer == "llm" and ans.notice == ""
-    assert_citations_consistent(ans)
+    assert_llm_mechanism(ans)
 
 
 def test_follow_up_is_condensed_by_the_real_server(seeded, llama_server):
@@ -92,7 +102,7 @@ def test_follow_up_is_condensed_by_the_real_server(seeded, llama_server):
     ans = a.ask("Who denied them?", history=history)
     assert ans.standalone_question and ans.standalone_question != "Who denied them?"
     assert any("Peskov" in p.text for p in ans.passages)
-    assert ans.answerer == "llm"
+    assert_llm_mechanism(ans)
 
 
 def test_server_stopped_mid_run_falls_back_with_a_notice(seeded, tmp_path):
@@ -113,7 +123,7 @@ def test_server_stopped_mid_run_falls_back_with_a_notice(seeded, tmp_path):
         ans = a.ask("Who denied the reports?")
         assert time.monotonic() - t0 < 30
         assert ans.answerer == "extractive" and "could not answer" in ans.notice
-        assert "ConnectionError" in ans.notice and not ans.refused
+        assert "could not be reached" in ans.notice and not ans.refused
         assert "Peskov" in ans.text and ans.citations and ans.citations[0].supported
     finally:
         server.stop(hard=True)
@@ -129,10 +139,11 @@ def test_5xx_is_retried_with_backoff_then_the_extractive_answer(seeded, scripted
     assert len(reqs) == 3, "one request and two retries"
     gaps = [b["t"] - a_["t"] for a_, b in zip(reqs, reqs[1:])]
     assert all(g >= 0.3 for g in gaps), gaps  # backoff between attempts
-    assert ans.answerer == "extractive" and "503" in ans.notice and "Peskov" in ans.text
+    assert ans.answerer == "extractive" and "HTTP 503" in ans.notice and "Peskov" in ans.text
     assert "".join(pieces) == ans.text
     # the key went to the server, and nowhere else
     assert reqs[0]["headers"]["authorization"] == "Bearer sk-test-SECRET-never-logged"
+    assert "Sending HTTP Request" in caplog.text  # the HTTP client's debug log was captured: it could have leaked
     assert "SECRET" not in caplog.text and "SECRET" not in ans.notice and "SECRET" not in str(ans.to_dict())
 
 
@@ -155,7 +166,7 @@ def test_a_hung_server_times_out_is_retried_then_falls_back(seeded, scripted_llm
     ans = a.ask("Who denied the reports?")
     assert time.monotonic() - t0 < 2.9  # bounded: two short attempts, not the server's 3 s
     assert len(scripted_llm.chat_requests) == 2
-    assert ans.answerer == "extractive" and "TimeoutError" in ans.notice and "Peskov" in ans.text
+    assert ans.answerer == "extractive" and "timed out" in ans.notice and "Peskov" in ans.text
 
 
 def test_a_stream_cut_mid_body_falls_back_after_the_shown_text(seeded, scripted_llm):
@@ -188,6 +199,14 @@ def test_scripted_answer_is_checked_out_of_range_dropped_unsupported_flagged(see
     assert '<passage n="1"' in messages[1]["content"] and "Peskov" in messages[1]["content"]
     assert "Peskov" not in messages[0]["content"]
     assert scripted_llm.chat_requests[0]["body"]["stream"] is True
+
+
+def test_an_answer_no_passage_supports_falls_back_with_a_notice(seeded, scripted_llm):
+    scripted_llm.script(default=Step("stream", "Kim Jong Un denied the reports [1]. The moon is made of cheese."))
+    pieces, ans = collect(llm_assistant(seeded, scripted_llm.base_url).stream("Who denied the reports?"))
+    assert ans.answerer == "extractive" and ans.notice.startswith(UNSUPPORTED)
+    assert "Peskov" in ans.text and ans.citations[0].supported and not ans.refused
+    assert "".join(pieces) == "Kim Jong Un denied the reports [1]. The moon is made of cheese.\n\n" + ans.text
 
 
 @pytest.mark.parametrize("reply", [

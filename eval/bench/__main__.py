@@ -25,6 +25,7 @@ from typing import Any
 from eval.bench import stages
 from eval.bench.corpus import DEV_DATA, answerable, load_questions, write_subset
 from eval.bench.report import render
+from footnote.settings import PROJECT_DIR
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,7 +69,7 @@ def child(name: str, args: dict[str, Any], work: Path, timeout: float = 3600) ->
     cmd = [sys.executable, "-m", "eval.bench", "--stage", name, "--args", json.dumps(args), "--result", str(result)]
     print(f"[bench] {name} {json.dumps(args)}", file=sys.stderr, flush=True)
     t = time.perf_counter()
-    proc = subprocess.run(cmd, timeout=timeout)
+    proc = subprocess.run(cmd, timeout=timeout, cwd=PROJECT_DIR)
     if proc.returncode != 0 or not result.exists():
         return {"error": f"stage {name} exited with {proc.returncode}"}
     out = json.loads(result.read_text())
@@ -91,7 +92,7 @@ def concurrency(store: Path, questions: list[str], work: Path) -> dict[str, Any]
     cmd = [sys.executable, "-m", "eval.bench", "--stage", "serve", "--args", json.dumps(args),
            "--result", str(work / "serve.json")]
     print(f"[bench] serve + {len(questions)} simultaneous requests", file=sys.stderr, flush=True)
-    proc = subprocess.Popen(cmd)
+    proc = subprocess.Popen(cmd, cwd=PROJECT_DIR)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 300
@@ -163,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in sizes:
         dest = work / f"store-{size}"
         built = child("build", {"base": str(base), "dest": str(dest), "size": size}, work)
-        q = child("query", {"store": str(dest), "questions": str(args.questions), "subset": str(subset),
+        q = child("query", {"store": str(dest), "questions": str(args.questions.resolve()), "subset": str(subset),
                             "n": args.queries}, work)
         res["latency"].append({"size": size, "build": built, **q})
         largest = dest
