@@ -177,12 +177,13 @@ def test_unanswerable_set_from_a_store_copy(made_up, tmp_path):
 # --- CI smoke run on the dev set --------------------------------------------------------------
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "news-qa"
-# Floors for the smoke run below. Measured on 2026-11-25 with the default settings (hybrid
-# retrieval, top_k 5, extractive answerer): recall@5 1.000 (30/30), containment 0.433
-# (13/30), refusal_accuracy 0.400 (4/10). Floor = measured minus a margin of about three
-# questions, so that a small change passes and a broken retriever or answerer does not.
+# Floors for the smoke run below. Measured on 2026-11-25 (commit d187617) with the default
+# settings (hybrid retrieval, top_k 5, extractive answerer): recall@5 1.000 (30/30),
+# containment 0.567 (17/30), refusal_accuracy 0.600 (6/10). Floor = measured minus a
+# margin of three to four questions, so that a small change passes and a broken retriever
+# or answerer does not.
 SMOKE_RECALL_AT_5_FLOOR = 0.90
-SMOKE_CONTAINMENT_FLOOR = 0.33
+SMOKE_CONTAINMENT_FLOOR = 0.45
 
 
 def _smoke_set(tmp: Path) -> tuple[Path, Path]:

@@ -161,3 +161,21 @@ def test_ingest_cut_off_mid_way_is_rerun_idempotently(live_chroma, server_settin
     expected = full.ingest([corpus]).chunks_written
     assert store.count() == expected  # no duplicates, nothing missing
     assert all(s.complete for s in store.article_states().values())
+
+
+def test_http_api_on_the_server_store_and_503_when_it_is_down(live_chroma, server_settings):
+    from fastapi.testclient import TestClient
+
+    from app import create_app
+
+    client = TestClient(create_app(server_settings))  # ingests the sample into the empty server store
+    r = client.post("/api/ask", json={"question": "Who denied the reports?"})
+    assert r.status_code == 200 and "Peskov" in r.json()["answer"]
+    assert client.get("/api/health").status_code == 200
+    live_chroma.stop()
+    try:
+        r = client.get("/api/health")
+        assert r.status_code == 503 and str(live_chroma.port) in r.text
+    finally:
+        live_chroma.start()
+    assert client.get("/api/health").status_code == 200
