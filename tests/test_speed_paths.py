@@ -54,3 +54,18 @@ def test_vectorised_filter_mask_matches_filters_accepts(filters):
     assert np.array_equal(index.mask(filters), expected) and 0 < expected.sum() < len(passages)
     found = index.search("storm harbour", 40, filters)
     assert {p.id for p, _ in found} == {p.id for p, ok in zip(passages, expected) if ok}
+
+
+def test_query_time_cache_returns_the_same_vectors_without_a_forward_pass():
+    emb = MiniLMEmbedder(batch_size=8, threads=1)
+    texts = ["Who denied the reports?", "Dmitry Peskov rejected the reports on October 10."]
+    first = emb.embed(texts)
+    calls = []
+    forward = emb._forward
+    emb._forward = lambda ids: calls.append(len(ids)) or forward(ids)  # count forward passes
+    again = emb.embed(texts[::-1] + ["A new sentence about the harbour."])
+    assert calls == [1]  # only the new text was embedded
+    assert np.array_equal(again[:2], first[::-1])
+    assert np.abs(again[2] - emb.embed_batch(["A new sentence about the harbour."])[0]).max() < 1e-6
+    emb.embed([f"passage {i}" for i in range(100)])  # an ingest-sized call: not cached
+    assert len(emb._cache) == 3

@@ -62,7 +62,7 @@ def render(res: dict[str, Any]) -> str:
     lat = res.get("latency") or []
     if lat:
         lines += ["| passages | retrieval p50 / p95 ms | dense p50 | BM25 p50 | answer p50 | end to end p50 / p95 ms "
-                  "| CPU ms/question | app start s | app peak RSS MB | store build: Chroma s / BM25 s |",
+                  "| CPU ms/question | start s | Assistant peak RSS MB | store build: Chroma s / BM25 s |",
                   "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in lat:
             if "error" in r:
