@@ -97,8 +97,7 @@ class DenseRetriever:
         filters = query.filters
         for pid, dist in zip(ids, dists):
             p = known.get(pid)
-            # Chroma's range filter on "ts" lets undated passages (ts = -1) through
-            # date_to; the BM25 side rejects them, so the dense side does too.
+            # The index may be a revision behind the store: check its copy with the same rule.
             if p is not None and (not filters.active or filters.accepts(p)):
                 sim = 1.0 - float(dist)
                 hits.append(Hit(p, sim, dense_rank=len(hits) + 1, similarity=sim))

@@ -260,3 +260,12 @@ def test_article_support_lifts_a_passage_whose_article_matches_twice():
     assert scores["a1"] == pytest.approx(0.48 + 0.15 * 0.30)
     assert scores["a2"] == pytest.approx(0.30 + 0.15 * 0.48)  # from the original, not the lifted, score
     assert scores["a1"] > scores["lone"]
+
+
+def test_date_to_filter_excludes_undated_passages_in_chroma_itself():
+    from datetime import date as _date
+
+    from vectorstore.store import Filters
+
+    where = Filters(date_to=_date(2024, 1, 31)).where()
+    assert {"ts": {"$gte": 0}} in where["$and"]  # undated passages are stored with ts = -1

@@ -54,6 +54,8 @@ class Filters:
             clauses.append({"ts": {"$gte": date_to_ts(self.date_from)}})
         if self.date_to:
             clauses.append({"ts": {"$lte": date_to_ts(self.date_to)}})
+            if not self.date_from:
+                clauses.append({"ts": {"$gte": 0}})  # undated passages are stored as -1
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
