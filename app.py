@@ -189,28 +189,12 @@ class AskRequest(BaseModel):
     answerer: Literal["llm", "extractive"] | None = Field(None, description="Force the LLM or the offline answerer.")
 
 
-class CitationOut(BaseModel):
-    """Passage n, as cited by the answer's [n] markers."""
-
-    n: int
-    text: str
-    title: str
-    source: str
-    url: str
-    date: str
-    score: float
-    passage_id: str = ""
-    article_id: str = ""
-    supported: bool = True
-    quote: str = Field("", description="The sentence of the passage that supports the answer, when known.")
-
-
 class AnswerOut(BaseModel):
     """An answer with inline [n] markers; citations[i] is passage n = i + 1."""
 
     answer: str
     refused: bool = Field(..., description="True when the articles do not hold the answer (no citations then).")
-    citations: list[CitationOut]
+    citations: list[Citation]
     question: str
     standalone_question: str
     answerer: str
@@ -314,7 +298,7 @@ class ChatCompletionOut(BaseModel):
     model: str
     choices: list[CompletionChoice]
     usage: Usage
-    citations: list[CitationOut]
+    citations: list[Citation]
     refused: bool
 
 

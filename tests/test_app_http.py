@@ -219,7 +219,7 @@ def test_openapi_schema_describes_every_route(app_server):
         assert method in paths[path], path
         assert "400" in paths[path][method]["responses"] or path.endswith(("health", "models"))
     names = set(schema["components"]["schemas"])
-    assert {"AskRequest", "AnswerOut", "CitationOut", "IngestOut", "HealthOut", "ErrorOut", "ChatCompletionOut"} <= names
+    assert {"AskRequest", "AnswerOut", "Citation", "IngestOut", "HealthOut", "ErrorOut", "ChatCompletionOut"} <= names
     assert "413" in paths["/api/ingest"]["post"]["responses"]
     assert httpx.get(f"{app_server.url}/docs").status_code == 200
 
