@@ -231,7 +231,7 @@ class ExtractiveAnswerer:
         for s in scored[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if s.n == best.n and s.score >= self.keep_ratio * best.score and not any(_same(s.text, c.text) for c in chosen):
+            if s.n == best.n and s.coverage > 0 and s.score >= self.keep_ratio * best.score and not any(_same(s.text, c.text) for c in chosen):
                 chosen.append(s)
         # The best sentence first, then the others in the order the article tells them.
         ordered = [best] + sorted(chosen[1:], key=lambda s: s.position)
