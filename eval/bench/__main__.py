@@ -13,7 +13,6 @@ import argparse
 import json
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from typing import Any
 from eval.bench import stages
 from eval.bench.corpus import DEV_DATA, answerable, load_questions, write_subset
 from eval.bench.report import render
+from eval.local_servers import free_port
 from footnote.settings import PROJECT_DIR
 
 
@@ -77,17 +77,11 @@ def child(name: str, args: dict[str, Any], work: Path, timeout: float = 3600) ->
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def concurrency(store: Path, questions: list[str], work: Path) -> dict[str, Any]:
     """Start the app on a free loopback port, send the questions at once, stop it."""
     import httpx
 
-    port = _free_port()
+    port = free_port()
     args = {"store": str(store), "port": port}
     cmd = [sys.executable, "-m", "eval.bench", "--stage", "serve", "--args", json.dumps(args),
            "--result", str(work / "serve.json")]
