@@ -20,7 +20,7 @@ from assistant.errors import QuestionError
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import condense_heuristic
 from assistant.retrieval import Query, build_retriever
-from assistant.text import clean_question
+from assistant.text import clean_question, word_pieces
 from footnote.records import Answer, Citation, Hit
 from footnote.settings import SAMPLE_ARTICLE, Settings
 from vectorstore.embeddings import Embedder, get_embedder
@@ -234,19 +234,12 @@ class Assistant:
                 checked.supported_sentences, checked.total_sentences, passages=passages,
             )
         if chosen is self.extractive or notice:
-            for piece in _pieces(answer.text):
-                yield piece
+            yield from word_pieces(answer.text)
         t3 = time.perf_counter()
         answer.timings = {**timings, "answer_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
         if first_token_ms is not None:
             answer.timings["first_token_ms"] = first_token_ms
         yield answer
-
-
-def _pieces(text: str) -> Iterator[str]:
-    import re
-
-    yield from re.findall(r"\S+\s*", text)
 
 
 def _describe(e: Exception) -> str:

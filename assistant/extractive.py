@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.answerers import REFUSAL, Draft
-from assistant.text import split_sentences
+from assistant.text import split_sentences, word_pieces
 from footnote.records import Hit
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
@@ -239,8 +239,7 @@ class ExtractiveAnswerer:
         return Draft(" ".join(parts), quotes={best.n: best.text})
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str]:
-        text = self.answer(question, hits).text
-        yield from re.findall(r"\S+\s*", text)
+        yield from word_pieces(self.answer(question, hits).text)
 
 
 def _same(a: str, b: str) -> bool:

@@ -217,11 +217,6 @@ class DatePrior:
         return 1.0 - weight * min(1.0, gap / max(1, self.scale_days))
 
 
-def date_factor(p: Passage, window: DateWindow | None, today: date | None, prior: DatePrior | None = None) -> float:
-    """Soft date preference for one passage (see DatePrior): 1.0 inside the preferred dates."""
-    return (prior or DatePrior()).factor(p.date, window, today)
-
-
 def article_support(hits: list[Hit], weight: float) -> None:
     """Add ``weight`` x the best score of another passage of the same article (in place).
 

@@ -48,12 +48,6 @@ def clean_question(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
-
-
-def markers(text: str) -> list[int]:
-    """Every [n] (and [n, m]) marker number in the text, in order."""
-    out: list[int] = []
-    for m in _MARKER.finditer(text):
-        out.extend(int(x) for x in m.group(1).split(","))
-    return out
+def word_pieces(text: str) -> list[str]:
+    """Text cut into words with their trailing spaces: how a finished answer is streamed."""
+    return re.findall(r"\S+\s*", text)

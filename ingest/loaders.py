@@ -15,7 +15,6 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
@@ -334,7 +333,3 @@ def article_from_url(url: str, timeout: float = 20.0) -> Article:
     except httpx.HTTPError as e:
         raise IngestError(f"cannot fetch {url}: {e}") from e
     return article_from_html(resp.text, article_id="url-" + sha1(url)[:16], origin=url, url=url)
-
-
-def published_or_none(d: date | None) -> str:
-    return d.isoformat() if d else ""
