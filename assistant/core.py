@@ -19,6 +19,7 @@ from assistant.dates import resolve_dates
 from assistant.errors import QuestionError
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import condense_heuristic
+from assistant.options import check_options
 from assistant.retrieval import Query, build_retriever
 from assistant.text import clean_question, word_pieces
 from footnote.records import Answer, Citation, Hit
@@ -94,6 +95,17 @@ class Assistant:
             raise QuestionError(
                 f"The question is {len(q):,} characters long; the limit is {self.settings.max_question_chars:,}."
             )
+        return q
+
+    def check(self, question: str, history: Sequence | None = None, **options) -> str:
+        """Validate a whole request before any work: the question, history, top_k, sources,
+        answerer (an LLM asked for but not configured). Servers call it before a stream's
+        first byte. Returns the cleaned question; raises QuestionError."""
+        q = self.validate(question)
+        check_options(self.settings, history=history, top_k=options.get("top_k"),
+                      sources=options.get("sources"), answerer=options.get("answerer"))
+        if options.get("answerer") == "llm":
+            self._answerer("llm")
         return q
 
     def standalone(self, question: str, history: Sequence | None) -> str:
@@ -177,7 +189,7 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Like ask(), but yields the answer's text in pieces, then the full Answer last."""
         t0 = time.perf_counter()
-        q = self.validate(question)
+        q = self.check(question, history, top_k=top_k, sources=sources, answerer=answerer)
         standalone = self.standalone(q, history)
         t1 = time.perf_counter()
         hits = self.retrieve(standalone, top_k=top_k, sources=sources, date_from=date_from, date_to=date_to, today=today)

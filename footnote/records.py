@@ -37,6 +37,7 @@ class Article:
     url: str = ""
     date: date | None = None
     origin: str = ""  # the file (and line) it came from, for error messages
+    owner: str = "local"  # who added it ("local": the operator; "upload:<user>"): its id's namespace
 
     @property
     def content_hash(self) -> str:
@@ -59,6 +60,7 @@ class Passage:
     position: int = 0
     article_hash: str = ""
     n_chunks: int = 0  # passages in the article: lets the store spot a half-written article
+    owner: str = "local"  # the origin that added the article (see Article.owner)
 
     @property
     def timestamp(self) -> int | None:
@@ -76,6 +78,7 @@ class Passage:
             "position": self.position,
             "article_hash": self.article_hash,
             "n_chunks": self.n_chunks,
+            "owner": self.owner,
         }
 
     @classmethod
@@ -92,6 +95,7 @@ class Passage:
             position=int(meta.get("position", 0)),
             article_hash=str(meta.get("article_hash", "")),
             n_chunks=int(meta.get("n_chunks", 0)),
+            owner=str(meta.get("owner") or "local"),  # stores written before owners were local
         )
 
 
@@ -186,7 +190,9 @@ class IngestSummary:
     unchanged: int = 0
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
-    skipped: int = 0  # files in folders that are not articles (unsupported type, hidden)
+    skipped: int = 0  # files in folders that are not articles (unsupported type, hidden, links out)
+    skipped_items: list[tuple[str, str]] = field(default_factory=list)  # (item, reason) worth naming
+    conflicts: list[str] = field(default_factory=list)  # ids another origin owns: refused, not replaced
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -202,6 +208,8 @@ class IngestSummary:
             "removed": self.removed,
             "failed": [{"item": i, "reason": r} for i, r in self.failed],
             "skipped": self.skipped,
+            "skipped_items": [{"item": i, "reason": r} for i, r in self.skipped_items],
+            "conflicts": list(self.conflicts),
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
         }
@@ -215,4 +223,5 @@ class IngestSummary:
             f"{self.chunks_written} chunks written in {self.seconds:.1f} s"
         ]
         lines += [f"  failed: {item}: {reason}" for item, reason in self.failed]
+        lines += [f"  skipped: {item}: {reason}" for item, reason in self.skipped_items]
         return "\n".join(lines)
