@@ -50,6 +50,15 @@ def _inside(path: Path, top: Path) -> bool:
     return True
 
 
+def _link_out(fp: Path, top: Path, summary: IngestSummary) -> bool:
+    """True (and listed as skipped) when ``fp`` is a link that leads out of the folder ``top``."""
+    if fp.is_symlink() and fp.exists() and not _inside(fp, top):
+        summary.skipped += 1
+        summary.skipped_items.append((str(fp), "a link to outside the folder; not followed"))
+        return True
+    return False
+
+
 def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Path]:
     """Files to ingest: given files as they are, folders walked recursively.
 
@@ -71,13 +80,6 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
         seen_dirs: set[tuple[int, int]] = set()
         top = path.resolve()
 
-        def outside(fp: Path) -> bool:
-            if fp.is_symlink() and fp.exists() and not _inside(fp, top):
-                summary.skipped += 1
-                summary.skipped_items.append((str(fp), "a link to outside the folder; not followed"))
-                return True
-            return False
-
         def unreadable(err: OSError, top: Path = path) -> None:
             summary.failed.append((str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
 
@@ -88,10 +90,10 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
                 dirs[:] = []  # a symlink loop: do not walk this folder twice
                 continue
             seen_dirs.add(key)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not outside(Path(root) / d))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _link_out(Path(root) / d, top, summary))
             for name in sorted(names):
                 fp = Path(root) / name
-                if name.startswith(".") or fp.suffix.lower() not in SUPPORTED_EXTS or outside(fp):
+                if name.startswith(".") or fp.suffix.lower() not in SUPPORTED_EXTS or _link_out(fp, top, summary):
                     summary.skipped += 1
                     continue
                 if not fp.is_file():
