@@ -181,6 +181,17 @@ class Answer:
         return out
 
 
+@dataclass(frozen=True, order=True)
+class IngestFailure:
+    """One item that could not be ingested, and why (the batch goes on)."""
+
+    item: str  # the file, "file.jsonl:LINE" for a record of a JSON Lines file, or the URL
+    reason: str  # what is wrong with it, for the user
+
+    def to_dict(self) -> dict[str, str]:
+        return {"item": self.item, "reason": self.reason}
+
+
 @dataclass
 class IngestSummary:
     """The closing summary of one ingest run."""
@@ -189,9 +200,9 @@ class IngestSummary:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    failed: list[IngestFailure] = field(default_factory=list)
     skipped: int = 0  # files in folders that are not articles (unsupported type, hidden, links out)
-    skipped_items: list[tuple[str, str]] = field(default_factory=list)  # (item, reason) worth naming
+    skipped_items: list[IngestFailure] = field(default_factory=list)  # skipped items worth naming, and why
     conflicts: list[str] = field(default_factory=list)  # ids another origin owns: refused, not replaced
     chunks_written: int = 0
     seconds: float = 0.0
@@ -206,9 +217,9 @@ class IngestSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "removed": self.removed,
-            "failed": [{"item": i, "reason": r} for i, r in self.failed],
+            "failed": [f.to_dict() for f in self.failed],
             "skipped": self.skipped,
-            "skipped_items": [{"item": i, "reason": r} for i, r in self.skipped_items],
+            "skipped_items": [f.to_dict() for f in self.skipped_items],
             "conflicts": list(self.conflicts),
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
@@ -222,6 +233,6 @@ class IngestSummary:
             + "; "
             f"{self.chunks_written} chunks written in {self.seconds:.1f} s"
         ]
-        lines += [f"  failed: {item}: {reason}" for item, reason in self.failed]
-        lines += [f"  skipped: {item}: {reason}" for item, reason in self.skipped_items]
+        lines += [f"  failed: {f.item}: {f.reason}" for f in self.failed]
+        lines += [f"  skipped: {f.item}: {f.reason}" for f in self.skipped_items]
         return "\n".join(lines)

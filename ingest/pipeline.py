@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from footnote.records import Article, IngestSummary, Passage
+from footnote.records import Article, IngestFailure, IngestSummary, Passage
 from footnote.settings import Settings
 from ingest.chunking import Chunker
 from ingest.errors import ArticleConflict, IngestError
@@ -54,7 +54,7 @@ def _link_out(fp: Path, top: Path, summary: IngestSummary) -> bool:
     """True (and listed as skipped) when ``fp`` is a link that leads out of the folder ``top``."""
     if fp.is_symlink() and fp.exists() and not _inside(fp, top):
         summary.skipped += 1
-        summary.skipped_items.append((str(fp), "a link to outside the folder; not followed"))
+        summary.skipped_items.append(IngestFailure(str(fp), "a link to outside the folder; not followed"))
         return True
     return False
 
@@ -72,7 +72,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
         path = Path(raw)
         if not path.exists():
             reason = "broken or looping symlink" if path.is_symlink() else "no such file or folder"
-            summary.failed.append((str(raw), reason))
+            summary.failed.append(IngestFailure(str(raw), reason))
             continue
         if path.is_file():
             files.append(path)
@@ -81,7 +81,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
         top = path.resolve()
 
         def unreadable(err: OSError, top: Path = path) -> None:
-            summary.failed.append((str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
+            summary.failed.append(IngestFailure(str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
 
         for root, dirs, names in os.walk(path, followlinks=True, onerror=unreadable):
             st = os.stat(root)
@@ -98,7 +98,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
                     continue
                 if not fp.is_file():
                     if fp.is_symlink() and not fp.exists():
-                        summary.failed.append((str(fp), "broken or looping symlink"))
+                        summary.failed.append(IngestFailure(str(fp), "broken or looping symlink"))
                     else:
                         summary.skipped += 1
                     continue
@@ -183,35 +183,26 @@ class Ingestor:
                 bar.update(1)
             if progress is not None:
                 progress(done, total)
-            if isinstance(item, IngestError):
-                name, _, reason = str(item).partition(": ") if ": " in str(item) else ("", "", str(item))
-                summary.failed.append((name or "?", reason))
-                continue
             origin, art = item
             if isinstance(art, IngestError):
-                msg = str(art)
-                if msg.startswith(Path(origin).name + ":"):
-                    item_name, _, reason = msg.partition(": ")
-                    summary.failed.append((item_name, reason))
-                else:
-                    summary.failed.append((origin, msg))
+                summary.failed.append(IngestFailure(art.item or origin, art.reason))
                 continue
             art.id, art.owner = namespaced_id(art.id, owner), owner
             if art.id in seen:
-                summary.failed.append((art.origin, f"duplicate article id {art.id!r} (first one kept)"))
+                summary.failed.append(IngestFailure(art.origin, f"duplicate article id {art.id!r} (first one kept)"))
                 continue
             seen.add(art.id)
             state = states.get(art.id)
             if state is not None and state.owner != owner:
                 summary.conflicts.append(art.id)
-                summary.failed.append((art.origin, f"id {art.id!r} belongs to an article another origin added; not replaced"))
+                summary.failed.append(IngestFailure(art.origin, f"id {art.id!r} belongs to an article another origin added; not replaced"))
                 continue
             if state is not None and state.complete and state.article_hash == art.content_hash:
                 summary.unchanged += 1
                 continue
             passages = self.chunker.split(art)
             if not passages:
-                summary.failed.append((art.origin, "no text to index after cleaning"))
+                summary.failed.append(IngestFailure(art.origin, "no text to index after cleaning"))
                 continue
             pending.append((art, passages, state is not None))
             pending_passages += len(passages)
@@ -245,7 +236,7 @@ class Ingestor:
         except (OSError, ValueError, KeyError):
             return True
 
-    def _items(self, files: list[Path], urls: list[str]) -> Iterator[IngestError | tuple[str, Article | IngestError]]:
+    def _items(self, files: list[Path], urls: list[str]) -> Iterator[tuple[str, Article | IngestError]]:
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         max_chars = self.settings.max_article_chars
         for f in files:

@@ -117,7 +117,7 @@ def test_passwords_are_never_logged(auth_server):
 
 
 def test_auth_setting_is_parsed_strictly():
-    from app import parse_auth
+    from server.auth import parse_auth
 
     assert parse_auth("a:b, c:d:e") == {"a": "b", "c": "d:e"}
     assert parse_auth(None) == {} and parse_auth("") == {}

@@ -25,7 +25,7 @@ def test_links_out_of_the_folder_are_skipped_and_listed(settings, tmp_path):
     os.symlink(outside / "more", d / "linked-folder")
     os.symlink(d, d / "back-to-top")  # stays inside: followed (and walked once)
     s = Ingestor(settings).ingest([d])
-    skipped = dict(s.skipped_items)
+    skipped = {f.item: f.reason for f in s.skipped_items}
     assert {k.rsplit("/", 1)[-1] for k in skipped} == {"env.txt", "passwd.txt", "linked-folder"}
     assert all("outside the folder" in r for r in skipped.values())
     assert s.failed == [] and s.skipped >= 3

@@ -79,6 +79,6 @@ def test_cli_reports_a_conflict_by_name_and_prune_keeps_other_origins(settings, 
     ing.ingest([_jsonl(tmp_path / "up.jsonl", FORGED)], owner="upload:anonymous")
     clash = _jsonl(tmp_path / "corpus.jsonl", dict(REAL, id=namespaced_id("kyiv-1", "upload:anonymous")))
     s = ing.ingest([clash], prune=True)
-    assert s.conflicts and "another origin" in dict(s.failed)["corpus.jsonl:1"]
+    assert s.conflicts and "another origin" in {f.item: f.reason for f in s.failed}["corpus.jsonl:1"]
     assert s.removed == 0  # prune removes only this origin's articles
     assert "denied" in _texts(PassageStore(settings), "upload:anonymous:kyiv-1")

@@ -1,0 +1,84 @@
+"""Credentials and the login: with ``FOOTNOTE_AUTH`` set, every route needs a user.
+
+The API accepts HTTP Basic, ``Authorization: Bearer user:password`` (what OpenAI clients
+send as their API key) or the page's login cookie (Gradio's own login sets it).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from typing import Any
+
+from fastapi import Request
+
+from server.errors import APIError
+
+
+def parse_auth(raw: str | None) -> dict[str, str]:
+    """'user:password,user2:password2' -> {user: password}."""
+    users: dict[str, str] = {}
+    for pair in (raw or "").split(","):
+        if not pair.strip():
+            continue
+        user, sep, password = pair.strip().partition(":")
+        if not sep or not user or not password:
+            raise ValueError("FOOTNOTE_AUTH must look like 'user:password,user2:password2'")
+        users[user] = password
+    return users
+
+
+class Auth:
+    """Who is asking: a FastAPI dependency (``require_user``) over the configured users.
+
+    Args:
+        users: user -> password (empty: no login, everyone is "anonymous").
+    """
+
+    def __init__(self, users: dict[str, str]) -> None:
+        self.users = users
+        self.page: Any = None  # the mounted Gradio app, whose login tokens the API also accepts
+
+    def check(self, user: str, password: str) -> bool:
+        """True when ``password`` is ``user``'s (compared in constant time)."""
+        expected = self.users.get(user)
+        return expected is not None and secrets.compare_digest(expected.encode(), password.encode())
+
+    def _from_header(self, header: str) -> str | None:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                user, _, password = base64.b64decode(value).decode("utf-8").partition(":")
+            except Exception:
+                return None
+            return user if self.check(user, password) else None
+        if scheme.lower() == "bearer":
+            user, _, password = value.partition(":")
+            return user if self.check(user, password) else None
+        return None
+
+    def _from_cookie(self, request: Request) -> str | None:
+        page = self.page
+        if page is None:
+            return None
+        for key in (f"access-token-{page.cookie_id}", f"access-token-unsecure-{page.cookie_id}"):
+            token = request.cookies.get(key)
+            if token and token in page.tokens:
+                return page.tokens[token]
+        return None
+
+    def current_user(self, request: Request) -> str | None:
+        """The signed-in user, or None when the request carries no valid credentials."""
+        if not self.users:
+            return "anonymous"
+        header = request.headers.get("authorization", "")
+        if header.partition(" ")[0].lower() in ("basic", "bearer"):
+            return self._from_header(header)
+        return self._from_cookie(request)
+
+    def require_user(self, request: Request) -> str:
+        """FastAPI dependency: the user, or a 401 that says how to sign in."""
+        user = self.current_user(request)
+        if user is None:
+            raise APIError(401, "Login required: send HTTP Basic credentials or 'Authorization: Bearer user:password'.", "unauthorized")
+        return user
