@@ -118,6 +118,22 @@ class Settings(BaseSettings):
     )
     max_sources: int = Field(1000, ge=1, description="Most source names one request may filter on.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest upload accepted by the page and API, in MB.")
+    max_body_kb: int = Field(
+        1024, ge=16, description="Largest request body of every route but uploads, in KB (over it: 413 at once)."
+    )
+    allowed_hosts: str = Field(
+        "",
+        description=(
+            "Host names the server answers besides the loopback names (comma-separated, '*' for any); "
+            "other Host headers get a 400 (DNS rebinding)."
+        ),
+    )
+    login_failures_per_client: str = Field(
+        "10/minute", description="Failed logins one client address may make (a 'limits' rate string); then 429."
+    )
+    login_failures_per_user: str = Field(
+        "20/minute", description="Failed logins for one user name from anywhere (a 'limits' rate string); then 429."
+    )
     ingest_sample: bool = Field(True, description="On first start with an empty store, ingest the sample article.")
     concurrency: int = Field(8, ge=1, description="Requests answered at once by the page's queue.")
 

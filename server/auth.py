@@ -2,6 +2,8 @@
 
 The API accepts HTTP Basic, ``Authorization: Bearer user:password`` (what OpenAI clients
 send as their API key) or the page's login cookie (Gradio's own login sets it).
+Failed logins are throttled per client address and per user (``server.throttle``): over
+the limit, a 429 with ``Retry-After``, whatever the password.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from fastapi import Request
 
 from server.errors import APIError
+from server.throttle import LoginThrottle
 
 
 def parse_auth(raw: str | None) -> dict[str, str]:
@@ -35,8 +38,9 @@ class Auth:
         users: user -> password (empty: no login, everyone is "anonymous").
     """
 
-    def __init__(self, users: dict[str, str]) -> None:
+    def __init__(self, users: dict[str, str], throttle: LoginThrottle | None = None) -> None:
         self.users = users
+        self.throttle = throttle or LoginThrottle()
         self.page: Any = None  # the mounted Gradio app, whose login tokens the API also accepts
 
     def check(self, user: str, password: str) -> bool:
@@ -44,17 +48,24 @@ class Auth:
         expected = self.users.get(user)
         return expected is not None and secrets.compare_digest(expected.encode(), password.encode())
 
-    def _from_header(self, header: str) -> str | None:
+    def _from_header(self, header: str, client: str) -> str | None:
         scheme, _, value = header.partition(" ")
+        user, password = "", ""
         if scheme.lower() == "basic":
             try:
                 user, _, password = base64.b64decode(value).decode("utf-8").partition(":")
             except Exception:
-                return None
-            return user if self.check(user, password) else None
-        if scheme.lower() == "bearer":
+                user = ""
+        elif scheme.lower() == "bearer":
             user, _, password = value.partition(":")
-            return user if self.check(user, password) else None
+        user = user[:200]
+        wait = self.throttle.retry_after(client, user or None)
+        if wait is not None:
+            raise APIError(429, f"Too many failed logins; try again in {wait} s.", "rate_limited",
+                           code="too_many_failed_logins", headers={"Retry-After": str(wait)})
+        if user and self.check(user, password):
+            return user
+        self.throttle.failed(client, user or None)
         return None
 
     def _from_cookie(self, request: Request) -> str | None:
@@ -73,7 +84,7 @@ class Auth:
             return "anonymous"
         header = request.headers.get("authorization", "")
         if header.partition(" ")[0].lower() in ("basic", "bearer"):
-            return self._from_header(header)
+            return self._from_header(header, request.client.host if request.client else "?")
         return self._from_cookie(request)
 
     def require_user(self, request: Request) -> str:

@@ -46,3 +46,46 @@ class LoginThrottle:
         """Count one failed login of ``client`` for ``user``."""
         for limit, key in self._keys(client, user):
             self.limiter.hit(limit, "login", *key)
+
+
+class PageLoginThrottle:
+    """ASGI middleware: the same throttle for the page's login form (Gradio's ``POST /login``),
+    which the API's auth dependency never sees. Counts a failure when Gradio refuses."""
+
+    def __init__(self, app, throttle: LoginThrottle, paths: tuple[str, ...] = ("/login", "/login/")) -> None:
+        self.app, self.throttle, self.paths = app, throttle, paths
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+            return await self.app(scope, receive, send)
+        from urllib.parse import parse_qs
+
+        from server.errors import error_response
+
+        body, more = b"", True
+        while more and len(body) <= 65_536:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        user = (parse_qs(body.decode("utf-8", "replace")).get("username") or [""])[0].strip()[:200] or None
+        client = scope["client"][0] if scope.get("client") else "?"
+        wait = self.throttle.retry_after(client, user)
+        if wait is not None:
+            refuse = error_response(429, f"Too many failed logins; try again in {wait} s.", "rate_limited",
+                                    {"Retry-After": str(wait)}, code="too_many_failed_logins")
+            return await refuse(scope, receive, send)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": more}
+            return await receive()
+
+        async def watch(message):
+            if message["type"] == "http.response.start" and message["status"] != 200:
+                self.throttle.failed(client, user)
+            await send(message)
+
+        await self.app(scope, replay, watch)
