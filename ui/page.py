@@ -289,8 +289,10 @@ def build_page(service: Service) -> gr.Blocks:
             trigger(functools.partial(respond, service), inputs, [chat, conv, box], api_visibility="private")
         clear.click(lambda: ([], [], ""), None, [chat, conv, box], api_visibility="private")
         chat.clear(lambda: [], None, [conv], api_visibility="private")
-        ingest_btn.click(functools.partial(upload, service), [files], [summary, status, sources, files],
-                         api_visibility="private")
+        def on_upload(chosen, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's idioms
+            return upload(service, chosen, request, progress)
+
+        ingest_btn.click(on_upload, [files], [summary, status, sources, files], api_visibility="private")
         gr.api(_bound(chat_api, service), api_name="chat")
         gr.api(_bound(chat_stream_api, service, stream=True), api_name="chat_stream")
     return demo
