@@ -23,7 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -36,6 +36,14 @@ from server.service import Service
 
 log = logging.getLogger("footnote.openai_compat")
 INVALID = "invalid_request_error"
+CITATIONS_HEADER = "Footnote-Citations"  # LangChain shows it: ChatOpenAI(include_response_headers=True)
+HEADER_FIELDS = ("n", "title", "source", "date", "url", "article_id", "passage_id")
+
+
+def citations_header(citations: list[dict]) -> str | None:
+    """The citations (without their text) as ASCII JSON for a response header; None when too long."""
+    value = json.dumps([{k: c.get(k) for k in HEADER_FIELDS} for c in citations], separators=(",", ":"))
+    return value if len(value) <= 16_000 else None
 
 
 def sources_footer(citations: list[dict]) -> str:
@@ -164,11 +172,13 @@ def openai_router(service: Service, require_user: Callable[..., str]) -> APIRout
     @router.post("/chat/completions", response_model=ChatCompletionOut, responses={
         200: {"content": {"text/event-stream": {}}, "description": "With stream=true: chat.completion.chunk events, then [DONE]."},
     })
-    async def chat_completions(req: ChatCompletionRequest):
+    async def chat_completions(req: ChatCompletionRequest, response: Response):
         """OpenAI-compatible chat: the last user message is the question, earlier messages the
         history. The reply's text keeps the [n] markers (each also a ``url_citation``
         annotation) and ends with a Sources list; ``citations`` holds the passages
-        (structured), in the final chunk when streaming."""
+        (structured), in the final chunk when streaming, and (not streaming) in the
+        ``Footnote-Citations`` header, which LangChain's ``ChatOpenAI`` shows in
+        ``response_metadata["headers"]`` with ``include_response_headers=True``."""
         check_request(req)
         turns = [m for m in req.messages if m.role in ("user", "assistant")]
         if not turns or turns[-1].role != "user":
@@ -181,7 +191,10 @@ def openai_router(service: Service, require_user: Callable[..., str]) -> APIRout
         options = answer_options(req)
         if not req.stream:
             answer = await answer_bounded(service, question, history, options)
-            return completion(cid, created, prompt_tokens, answer, max_tokens)
+            out = completion(cid, created, prompt_tokens, answer, max_tokens)
+            if header := citations_header(out["citations"]):
+                response.headers[CITATIONS_HEADER] = header
+            return out
         a = await run_in_threadpool(precheck, service, question, history, options)
         pieces = stream_bounded(service, a, question, history, options)
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
