@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.routing import APIRoute
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import Answer, Assistant
@@ -154,8 +153,8 @@ def fallback_router(app: FastAPI, require_user: Callable[..., str]) -> APIRouter
     @router.api_route("/v1/{rest:path}", methods=methods)
     def fallback(request: Request, rest: str = ""):
         path = request.url.path
-        allowed = sorted({m for r in app.routes if isinstance(r, APIRoute) and r.path_regex.match(path)
-                          and r.endpoint is not fallback for m in (r.methods or ())})
+        documented = app.openapi()["paths"].get(path.rstrip("/") or "/", {})  # the routes clients are told about
+        allowed = sorted(m.upper() for m in documented if m.upper() in methods)
         if allowed:
             raise APIError(405, f"{request.method} is not allowed on {path}; use {', '.join(allowed)}.",
                            "method_not_allowed", code="method_not_allowed", headers={"Allow": ", ".join(allowed)})
