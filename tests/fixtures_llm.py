@@ -49,6 +49,11 @@ class LlamaServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    def chat_requests(self) -> int:
+        """Chat completions the server itself has logged so far (uvicorn's access log):
+        the server's own evidence that a test's answer came from it."""
+        return self.log.read_text(errors="replace").count('"POST /v1/chat/completions HTTP/1.1" 200')
+
     def stop(self, *, hard: bool = False) -> None:
         """Stop the server (hard: SIGKILL, as a crash; else SIGTERM)."""
         if self.process.poll() is None:

@@ -416,13 +416,14 @@ def test_llm_answers_stream_through_the_api(app_settings, app_assistant, llama_s
     llm_assistant = Assistant(settings, store=app_assistant.store)
     with LiveServer(create_app(settings, llm_assistant)) as live:
         assert "LLM smollm2" in httpx.get(live.url + "/api/health").json()["model"]
+        before = llama_server.chat_requests()
         with httpx.stream("POST", live.url + "/api/ask/stream", json={"question": SEED, "answerer": "llm"}, timeout=120) as r:
             assert r.status_code == 200
             events = sse_events(r.read().decode())
         tokens = [d["text"] for e, d in events if e == "token"]
         kind, final = events[-1]
         assert kind == "answer" and len(tokens) >= 2
-        assert final["answerer"] == "llm" or final["notice"]  # the LLM's answer, or a visible fallback
-        assert final["timings"].get("first_token_ms", 0) > 0 or final["notice"]
+        assert final["answerer"] == "llm" and final["notice"] == "", final  # the LLM's own answer, no fallback
+        assert final["timings"]["first_token_ms"] > 0 and llama_server.chat_requests() == before + 1
         offline = httpx.post(live.url + "/api/ask", json={"question": SEED, "answerer": "extractive"}, timeout=60).json()
         assert offline["answerer"] == "extractive" and "Peskov" in offline["answer"]
