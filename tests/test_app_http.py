@@ -380,7 +380,8 @@ def test_rendering_escapes_every_article_string():
 
 
 def _readme_python_block(heading: str) -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The first Python example under ``heading`` in docs/API.md (linked from the README)."""
+    text = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
     section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```python\n(.+?)\n```", section, re.S)[0]
 
