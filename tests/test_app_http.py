@@ -413,6 +413,7 @@ def test_llm_answers_stream_through_the_api(app_settings, app_assistant, llama_s
 
     settings = app_settings.model_copy(update={
         "openai_base_url": llama_server.base_url, "model": "smollm2", "max_tokens": 48, "llm_timeout": 60.0, "llm_retries": 0,
+        "top_k": 1,  # one passage: SmolLM2-135M answers the seed question supportedly from it
     })
     llm_assistant = Assistant(settings, store=app_assistant.store)
     with LiveServer(create_app(settings, llm_assistant)) as live:
