@@ -240,12 +240,11 @@ def test_llm_answerer_needs_an_llm(made_up, capsys):
 @pytest.mark.slow
 def test_eval_with_the_llm_answerer_on_the_real_local_server(made_up, llama_server, monkeypatch, tmp_path):
     for var, value in {"OPENAI_BASE_URL": llama_server.base_url, "FOOTNOTE_MODEL": "smollm2",
-                       "FOOTNOTE_MAX_TOKENS": "48", "FOOTNOTE_LLM_RETRIES": "0", "FOOTNOTE_LLM_TIMEOUT": "60",
-                       "FOOTNOTE_TOP_K": "1"}.items():
+                       "FOOTNOTE_MAX_TOKENS": "48", "FOOTNOTE_LLM_RETRIES": "0", "FOOTNOTE_LLM_TIMEOUT": "60"}.items():
         monkeypatch.setenv(var, value)
     out = tmp_path / "llm-run"
     before = llama_server.chat_requests()
-    code = main([str(made_up["questions"]), "--store", str(made_up["store"]), "--answerer", "llm", "--limit", "2",
+    code = main([str(made_up["questions"]), "--store", str(made_up["store"]), "--answerer", "llm", "--limit", "2", "--top-k", "1",
                  "--out", str(out), "--quiet"])
     assert code == 0
     m = json.loads((out / "metrics.json").read_text())
