@@ -21,7 +21,7 @@ from fastapi import FastAPI  # noqa: E402
 from assistant import Assistant  # noqa: E402
 from footnote.settings import Settings  # noqa: E402
 from server.api import api_router, docs_router  # noqa: E402
-from server.auth import Auth, parse_auth  # noqa: E402
+from server.auth import Auth, PageLogin, parse_auth  # noqa: E402
 from server.errors import add_error_handlers  # noqa: E402
 from server.limits import UploadLimit  # noqa: E402
 from server.openai_compat import openai_router  # noqa: E402
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         app.include_router(router)
     auth.page = mount_page(app, service, auth.users)
     app.add_middleware(UploadLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000) + 64_000)
+    app.add_middleware(PageLogin, auth=auth)
     return app
 
 
