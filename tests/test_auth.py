@@ -48,16 +48,9 @@ def test_every_route_refuses_without_credentials(auth_server, method, path, body
         assert r.json()["error"]["type"] == "unauthorized" and r.headers["www-authenticate"].startswith("Basic")
 
 
-# Routes that answer without credentials, each with why that is safe. Every other route the
-# app mounts (ours and Gradio's, read from the route table) must refuse.
-PUBLIC = {
-    "/": "the login form only (test_page_shows_only_the_login_form_without_credentials)",
-    "/login": "where the login form posts the credentials",
-    "/logout": "signs out: removes the cookie, shows nothing",
-    "/favicon.ico": "a static icon", "/robots.txt": "static text", "/manifest.json": "the PWA manifest, no data",
-    "/theme.css": "the theme's CSS", "/gradio_api/theme.css": "the theme's CSS",
-}
-PUBLIC_PREFIXES = ("/assets/", "/static/", "/svelte/", "/pwa_icon")  # the login form's own JS, CSS and icons
+# Routes that answer without credentials are the login form's own (server.auth.PUBLIC_PAGE_PATHS,
+# each with why it is safe, and PUBLIC_PAGE_PREFIXES). Every other route the app mounts (ours
+# and Gradio's, read from the route table) must refuse.
 
 
 def _route_table(app) -> list[tuple[str, str]]:
@@ -82,13 +75,15 @@ def _route_table(app) -> list[tuple[str, str]]:
 def test_the_route_table_is_all_behind_the_login(auth_server):
     """Walks every route the app really mounts, so a new route cannot be forgotten."""
     from app import create_app
+    from server.auth import PUBLIC_PAGE_PATHS, PUBLIC_PAGE_PREFIXES
 
+    assert all(PUBLIC_PAGE_PATHS.values()) and len(PUBLIC_PAGE_PATHS) < 10  # each public route says why
     table = _route_table(create_app(auth_server.settings, auth_server.assistant))
     assert ("POST", "/api/ask") in table and ("POST", "/gradio_api/queue/join") in table and len(table) > 40
     open_routes = []
     with httpx.Client(base_url=auth_server.url, timeout=30) as client:
         for method, path in table:
-            if (path.rstrip("/") or "/") in PUBLIC or path.startswith(PUBLIC_PREFIXES):
+            if (path.rstrip("/") or "/") in PUBLIC_PAGE_PATHS or path.startswith(PUBLIC_PAGE_PREFIXES):
                 continue
             with client.stream(method, path, json={}) as r:  # status and headers only: some routes stream
                 location = r.headers.get("location", "")
