@@ -21,7 +21,7 @@ from fastapi import FastAPI  # noqa: E402
 from assistant import Assistant  # noqa: E402
 from footnote.settings import Settings  # noqa: E402
 from server.api import api_router, docs_router, fallback_router  # noqa: E402
-from server.auth import Auth, parse_auth  # noqa: E402
+from server.auth import Auth, PageLogin, parse_auth  # noqa: E402
 from server.errors import add_error_handlers  # noqa: E402
 from server.guard import RequestGuard, allowed_host_names  # noqa: E402
 from server.limits import UploadLimit  # noqa: E402
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     auth.page = mount_page(app, service, auth.users)
     app.add_middleware(UploadLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000) + 64_000,
                        body_limit=settings.max_body_kb * 1000)
+    app.add_middleware(PageLogin, auth=auth)
     app.add_middleware(PageLoginThrottle, throttle=throttle)
     app.add_middleware(RequestGuard, allowed_hosts=allowed_host_names(settings.allowed_hosts, settings.host))
     return app

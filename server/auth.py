@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
-from server.errors import APIError
+from server.errors import APIError, error_response
 from server.throttle import LoginThrottle
 
 
@@ -93,3 +93,39 @@ class Auth:
         if user is None:
             raise APIError(401, "Login required: send HTTP Basic credentials or 'Authorization: Bearer user:password'.", "unauthorized")
         return user
+
+
+# What the login form itself needs, so it answers without credentials (each with why it is safe).
+PUBLIC_PAGE_PATHS = {
+    "/": "the page shell; without a login it holds only the login form",
+    "/login": "where the login form posts the credentials",
+    "/logout": "signs out: removes the cookie",
+    "/favicon.ico": "a static icon", "/robots.txt": "static text", "/manifest.json": "the PWA manifest (no data)",
+    "/theme.css": "the theme's CSS", "/gradio_api/theme.css": "the theme's CSS",
+}
+PUBLIC_PAGE_PREFIXES = ("/assets/", "/static/", "/svelte/", "/pwa_icon")  # the frontend's JS, CSS and icons
+API_PREFIXES = ("/api/", "/v1/", "/openapi.json", "/docs")  # refused by ``Auth.require_user`` with the JSON error
+
+
+class PageLogin:
+    """ASGI middleware: with a login configured, every route of the mounted page that is not
+    public needs credentials, whatever Gradio itself checks (several of its routes check none)."""
+
+    def __init__(self, app, auth: Auth) -> None:
+        self.app, self.auth = app, auth
+
+    def _public(self, path: str) -> bool:
+        path = path.rstrip("/") or "/"
+        return path in PUBLIC_PAGE_PATHS or path.startswith(PUBLIC_PAGE_PREFIXES) or path.startswith(API_PREFIXES)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.auth.users or self._public(scope["path"]):
+            return await self.app(scope, receive, send)
+        try:
+            user = self.auth.current_user(Request(scope))
+        except APIError as e:  # too many failed logins: the 429 with Retry-After
+            return await error_response(e.status, e.message, e.kind, e.headers, code=e.code)(scope, receive, send)
+        if user is None:
+            return await error_response(401, "Login required: sign in on the page first.", "unauthorized",
+                                        {"WWW-Authenticate": 'Basic realm="Footnote"'})(scope, receive, send)
+        return await self.app(scope, receive, send)
