@@ -68,6 +68,19 @@ def check_history(history: Any, settings: Settings) -> None:
         )
 
 
+def recent_history(history: Sequence, settings: Settings) -> list:
+    """The most recent turns of ``history`` that fit its limits (for a surface that owns the
+    conversation, like the page, and would rather forget old turns than refuse)."""
+    kept: list = []
+    chars = 0
+    for turn in reversed(list(history or [])[-settings.max_history_turns:] if settings.max_history_turns else []):
+        chars += _content_chars(turn)
+        if chars > settings.max_history_chars:
+            break
+        kept.append(turn)
+    return kept[::-1]
+
+
 def check_options(
     settings: Settings,
     *,

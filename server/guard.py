@@ -33,13 +33,27 @@ def allowed_host_names(extra: str = "", bind_host: str = "") -> set[str]:
     return names
 
 
-def split_host(value: str, scheme: str = "http") -> tuple[str, int | None]:
-    """('name', port) of a Host header value or an Origin's netloc; IPv6 brackets removed."""
+def split_host(value: str) -> tuple[str, int | None]:
+    """('name', port or None) of a Host header value or an Origin's netloc; IPv6 brackets removed."""
     try:
         parts = urlsplit(f"//{value}")
-        return (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
+        return (parts.hostname or "").lower(), parts.port
     except ValueError:
         return "", None
+
+
+def same_origin(origin: str, host: str) -> bool:
+    """Whether a browser's ``Origin`` names this server as the ``Host`` header does. A Host
+    without a port (behind a TLS proxy) matches the origin's name on any port."""
+    if origin == "null":
+        return False
+    try:
+        o = urlsplit(origin)
+        o_port = o.port or DEFAULT_PORTS.get(o.scheme)
+    except ValueError:
+        return False
+    name, port = split_host(host)
+    return bool(o.hostname) and o.hostname.lower() == name and (port is None or port == o_port)
 
 
 class RequestGuard:
@@ -68,7 +82,7 @@ class RequestGuard:
     def refusal(self, scope, headers: dict[str, str]) -> tuple[int, str, str] | None:
         """(status, message, type) when the request is refused, else None."""
         host = headers.get("host", "")
-        name, port = split_host(host, scope.get("scheme", "http"))
+        name, _port = split_host(host)
         if host and "*" not in self.allowed and name not in self.allowed:
             return (400, f"This server does not answer for the host {name or host!r}; "
                     "add it to FOOTNOTE_ALLOWED_HOSTS if it is meant to.", "invalid_host")
@@ -78,8 +92,6 @@ class RequestGuard:
         if site in ("cross-site", "same-site"):
             return 403, "Cross-site request refused: this page may not change Footnote's data.", "cross_site_refused"
         origin = headers.get("origin")
-        if origin is not None and site not in ("same-origin", "none"):
-            o = urlsplit(origin) if origin != "null" else None
-            if o is None or not o.hostname or split_host(o.netloc, o.scheme) != (name, port):
-                return 403, f"Cross-site request refused: origin {origin!r} is not this server.", "cross_site_refused"
+        if origin is not None and site not in ("same-origin", "none") and not same_origin(origin, host):
+            return 403, f"Cross-site request refused: origin {origin[:200]!r} is not this server.", "cross_site_refused"
         return None

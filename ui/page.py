@@ -25,6 +25,7 @@ import gradio as gr
 from pydantic import ValidationError
 
 from assistant import Answer, QuestionError
+from assistant.options import recent_history
 from footnote.records import IngestFailure
 from ingest.errors import ArticleConflict
 from ingest.loaders import SUPPORTED_EXTS
@@ -78,8 +79,9 @@ def respond(service: Service, message, chat, conv, top_k, sources, date_from, da
         "date_to": _parse_day(date_to, "To"),
         "answerer": ("llm" if mode == "LLM" else "extractive") if service.settings.llm_configured else None,
     }
+    recent = recent_history(conv, service.settings)  # the page forgets old turns rather than refuse
     try:
-        service.assistant.check(question, conv, **options)
+        service.assistant.check(question, recent, **options)
     except QuestionError as e:
         raise gr.Error(str(e)) from e
     except StoreError as e:
@@ -89,7 +91,7 @@ def respond(service: Service, message, chat, conv, top_k, sources, date_from, da
     yield chat, conv, ""
     text = ""
     try:  # no extra bound here: the Gradio queue runs settings.concurrency of these at once
-        for item in service.assistant.stream(question, conv, **options):
+        for item in service.assistant.stream(question, recent, **options):
             if isinstance(item, Answer):
                 chat[-1] = {"role": "assistant", "content": render_answer(item, turn)}
                 conv += [{"role": "user", "content": question}, {"role": "assistant", "content": item.text}]
