@@ -69,6 +69,9 @@ _PLACE_Q = re.compile(
 _ENTITY_Q = re.compile(r"\bwhich\b|\bwhat (?:is|was|were|are) (?:it|they|the name)\b|\b(?:called|named|titled)\b")
 
 
+_FIRST_CITED = re.compile(r"(.+?) \[(\d+)\](?= |$)", re.S)
+
+
 @dataclass
 class ScoredSentence:
     n: int  # passage number, 1-based
@@ -155,6 +158,7 @@ class ExtractiveAnswerer:
     """
 
     name = "extractive"
+    live = False  # the answer is complete before its first piece
 
     # Weights measured on the dev set (tests/test_extractive.py pins the behaviour).
     novelty_share = 0.7  # coverage * (0.3 + 0.7 * novelty)
@@ -239,7 +243,17 @@ class ExtractiveAnswerer:
         return Draft(" ".join(parts), quotes={best.n: best.text})
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str]:
+        """The answer's text in word pieces (it is complete before the first)."""
         yield from word_pieces(self.answer(question, hits).text)
+
+    def finish(self, text: str) -> Draft:
+        """The draft for a text this answerer wrote: its first sentence is the quote of the
+        passage it cites (every sentence cites that one passage)."""
+        text = text.strip()
+        if not text or text == REFUSAL:
+            return Draft(REFUSAL, refused=True)
+        m = _FIRST_CITED.match(text)
+        return Draft(text, quotes={int(m.group(2)): m.group(1)} if m else {})
 
 
 def _same(a: str, b: str) -> bool:
