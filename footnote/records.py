@@ -197,16 +197,8 @@ class IngestSummary:
         return not self.failed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "failed": [{"item": i, "reason": r} for i, r in self.failed],
-            "skipped": self.skipped,
-            "chunks_written": self.chunks_written,
-            "seconds": round(self.seconds, 3),
-        }
+        failed = [{"item": i, "reason": r} for i, r in self.failed]
+        return {**asdict(self), "failed": failed, "seconds": round(self.seconds, 3)}
 
     def format(self) -> str:
         lines = [
