@@ -14,13 +14,14 @@ from datetime import date
 
 import numpy as np
 
-from assistant.answerers import REFUSAL, Answerer, Draft, FallbackAnswerer
+from assistant.answerers import REFUSAL, Draft, FallbackAnswerer
 from assistant.citations import CitationChecker
 from assistant.dates import resolve_dates
 from assistant.errors import QuestionError
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import Condenser, HeuristicCondenser, LLMCondenser
 from assistant.history import normalise
+from assistant.llm import LLMAnswerer
 from assistant.retrieval import Query, Retrieval, build_retriever
 from assistant.text import clean_question
 from footnote.records import Answer, Citation, Hit
@@ -48,7 +49,7 @@ class Assistant:
         *,
         store: PassageStore | None = None,
         embedder: Embedder | None = None,
-        llm: Answerer | None = None,
+        llm: LLMAnswerer | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or (store.embedder if store else get_embedder(self.settings))
@@ -66,11 +67,9 @@ class Assistant:
         return self.lexical.current().idf(token)
 
     @property
-    def llm(self) -> Answerer | None:
+    def llm(self) -> LLMAnswerer | None:
         """The LLM answerer when one is configured (built on first use)."""
         if self._llm is None and self.settings.llm_configured:
-            from assistant.llm import LLMAnswerer
-
             self._llm = LLMAnswerer(self.settings)
         return self._llm
 
@@ -108,7 +107,7 @@ class Assistant:
     def condenser(self) -> Condenser:
         """The LLM condenser (falling back to the heuristic) when answers use the LLM, else the heuristic."""
         if self.settings.use_llm and self.llm is not None:
-            return LLMCondenser(self.llm, self.heuristic)  # type: ignore[arg-type]
+            return LLMCondenser(self.llm, self.heuristic)
         return self.heuristic
 
     def retrieve(
