@@ -10,8 +10,8 @@ Faults: the openai client under ChatOpenAI retries a timeout, a connection error
 or a 5xx ``settings.llm_retries`` times with bounded exponential backoff (0.5 s doubling,
 at most 8 s, or the server's Retry-After up to 60 s); each attempt is limited to
 ``settings.llm_timeout`` seconds. The error that remains propagates, and
-``Assistant.stream`` answers extractively with a notice. A stream that breaks after its
-first token is not retried (its text was already shown). The API key is handed to the
+``FallbackAnswerer`` (assistant/answerers.py) answers extractively with a notice. A stream
+that breaks after its first token is not retried (its text was already shown). The API key is handed to the
 client as a secret and never formatted into a message or a log line.
 """
 
