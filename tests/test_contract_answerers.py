@@ -17,7 +17,8 @@ from assistant.answerers import REFUSAL, Answerer, Draft, FallbackAnswerer
 from assistant.llm import LLMAnswerer
 
 QUESTION = "Who denied the reports?"
-NAMES = ["extractive", "llm", "llm-then-extractive", "extractive-checked"]
+NAMES = ["extractive", pytest.param("llm", marks=pytest.mark.llm),
+         pytest.param("llm-then-extractive", marks=pytest.mark.llm), "extractive-checked"]
 
 
 def _answerer(name: str, seeded, request) -> Answerer:
@@ -32,8 +33,6 @@ def _answerer(name: str, seeded, request) -> Answerer:
 
 @pytest.fixture(params=NAMES)
 def answerer(request, seeded) -> Answerer:
-    if "llm" in request.param:
-        request.applymarker(pytest.mark.llm)
     return _answerer(request.param, seeded, request)
 
 
