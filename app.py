@@ -36,13 +36,9 @@ DESCRIPTION = "Answers from news articles with inline [n] citations. Errors are 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     """The FastAPI application: the HTTP API plus the Gradio page mounted at ``/``.
 
-    Args:
-        settings: the settings (default: read from the environment).
-        assistant: an Assistant to serve (default: built from the settings on first use;
-            with ``settings.ingest_sample`` the sample article is ingested into an empty store).
-
-    Returns:
-        An ASGI app to run with uvicorn (``python app.py`` does that).
+    Args: ``settings`` (default: from the environment); ``assistant`` to serve (default: built
+    on first use; with ``settings.ingest_sample`` the sample article fills an empty store).
+    Returns an ASGI app to run with uvicorn (``python app.py`` does that).
     """
     settings = settings or Settings()
     service = Service(settings, assistant)

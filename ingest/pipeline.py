@@ -177,35 +177,17 @@ class Ingestor:
         pending: list[tuple[Article, list[Passage], bool]] = []
         pending_passages = 0
         done = 0
-        for item in self._items(files, url_list):
+        for origin, art in self._items(files, url_list):
             done += 1
             if bar is not None:
                 bar.update(1)
             if progress is not None:
                 progress(done, total)
-            origin, art = item
-            if isinstance(art, IngestError):
-                summary.failed.append(IngestFailure(art.item or origin, art.reason))
+            job = self._triage(origin, art, states, seen, summary, owner)
+            if job is None:
                 continue
-            art.id, art.owner = namespaced_id(art.id, owner), owner
-            if art.id in seen:
-                summary.failed.append(IngestFailure(art.origin, f"duplicate article id {art.id!r} (first one kept)"))
-                continue
-            seen.add(art.id)
-            state = states.get(art.id)
-            if state is not None and state.owner != owner:
-                summary.conflicts.append(art.id)
-                summary.failed.append(IngestFailure(art.origin, f"id {art.id!r} belongs to an article another origin added; not replaced"))
-                continue
-            if state is not None and state.complete and state.article_hash == art.content_hash:
-                summary.unchanged += 1
-                continue
-            passages = self.chunker.split(art)
-            if not passages:
-                summary.failed.append(IngestFailure(art.origin, "no text to index after cleaning"))
-                continue
-            pending.append((art, passages, state is not None))
-            pending_passages += len(passages)
+            pending.append(job)
+            pending_passages += len(job[1])
             if pending_passages >= min(self.settings.ingest_flush_passages, FLUSH_PASSAGES):
                 self._flush(pending, summary)
                 pending, pending_passages = [], 0
@@ -223,6 +205,34 @@ class Ingestor:
         if refuse_conflicts and summary.conflicts:
             raise ArticleConflict(summary)
         return summary
+
+    def _triage(
+        self, origin: str, art: Article | IngestError, states: dict, seen: set[str], summary: IngestSummary,
+        owner: str = LOCAL,
+    ) -> tuple[Article, list[Passage], bool] | None:
+        """(article, its passages, whether it replaces a stored one) to write, or None when
+        the item failed, is unchanged or belongs to another origin (counted in ``summary``)."""
+        if isinstance(art, IngestError):
+            summary.failed.append(IngestFailure(art.item or origin, art.reason))
+            return None
+        art.id, art.owner = namespaced_id(art.id, owner), owner
+        if art.id in seen:
+            summary.failed.append(IngestFailure(art.origin, f"duplicate article id {art.id!r} (first one kept)"))
+            return None
+        seen.add(art.id)
+        state = states.get(art.id)
+        if state is not None and state.owner != owner:
+            summary.conflicts.append(art.id)
+            summary.failed.append(IngestFailure(art.origin, f"id {art.id!r} belongs to an article another origin added; not replaced"))
+            return None
+        if state is not None and state.complete and state.article_hash == art.content_hash:
+            summary.unchanged += 1
+            return None
+        passages = self.chunker.split(art)
+        if not passages:
+            summary.failed.append(IngestFailure(art.origin, "no text to index after cleaning"))
+            return None
+        return art, passages, state is not None
 
     def _lexical_stale(self) -> bool:
         """True when the saved BM25 index does not hold as many passages as the store.

@@ -15,7 +15,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from assistant import Answer, Assistant
 from server.errors import APIError, stream_error_text
 from server.schemas import ERRORS, AnswerOut, AskRequest, ChatCompletionRequest, ErrorOut, HealthOut, IngestOut
-from server.service import Service, history_messages
+from server.service import Service
 
 log = logging.getLogger("footnote.api")
 
@@ -66,7 +66,7 @@ def _sse(event: str, data: Any) -> str:
 
 def event_stream(service: Service, a: Assistant, req: AskRequest) -> StreamingResponse:
     """The answer to ``req`` as server-sent events (see STREAM_DOC)."""
-    pieces = stream_bounded(service, a, req.question, history_messages(req.history), answer_options(req))
+    pieces = stream_bounded(service, a, req.question, req.history, answer_options(req))
 
     async def events() -> AsyncIterator[str]:
         try:
@@ -87,7 +87,7 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
     @router.post("/ask", response_model=AnswerOut, tags=["answers"])
     async def ask(req: AskRequest) -> dict:
         """Answer a question; the answer's [n] markers point at citations[n-1]."""
-        answer = await answer_bounded(service, req.question, history_messages(req.history), answer_options(req))
+        answer = await answer_bounded(service, req.question, req.history, answer_options(req))
         return answer.to_dict()
 
     @router.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC}},
@@ -95,7 +95,7 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
     async def ask_stream(req: AskRequest) -> StreamingResponse:
         """Answer a question as server-sent events ending with the whole answer."""
         # 400 / 503 as a status, before streaming
-        a = await run_in_threadpool(precheck, service, req.question, history_messages(req.history), answer_options(req))
+        a = await run_in_threadpool(precheck, service, req.question, req.history, answer_options(req))
         return event_stream(service, a, req)
 
     @router.post("/ingest", response_model=IngestOut, tags=["articles"],

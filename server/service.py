@@ -157,17 +157,3 @@ def shown_name(raw: str | None) -> str:
     """An uploaded name as the summary shows it: the last path component, printable only."""
     name = re.split(r"[/\\]", raw or "")[-1]
     return "".join(ch for ch in name if ch.isprintable())[:120] or "(no name)"
-
-
-def history_messages(history: Sequence | None) -> list[dict[str, str]]:
-    """Earlier turns as {role, content} dicts, whatever shape they came in (dicts, models
-    with role/content, or Gradio's old (user, assistant) pairs); other items are dropped."""
-    out: list[dict[str, str]] = []
-    for t in history or []:
-        if isinstance(t, dict) and isinstance(t.get("content"), str) and t.get("role") in ("user", "assistant"):
-            out.append({"role": t["role"], "content": t["content"]})
-        elif hasattr(t, "role") and isinstance(getattr(t, "content", None), str):
-            out.append({"role": t.role, "content": t.content})
-        elif isinstance(t, (list, tuple)) and len(t) == 2:
-            out += [{"role": "user", "content": str(t[0])}, {"role": "assistant", "content": str(t[1] or "")}]
-    return out

@@ -32,7 +32,7 @@ from ingest.loaders import SUPPORTED_EXTS
 from server.api import answer_options
 from server.errors import validation_message
 from server.schemas import AskRequest
-from server.service import Service, history_messages
+from server.service import Service
 from ui.render import esc, render_answer, render_error, render_streaming, status_line
 from vectorstore.errors import StoreError
 
@@ -207,7 +207,7 @@ def chat_api(
     """Answer a question from the articles; returns the answer with its citations (as POST /api/ask)."""
     req = _ask_request(message, history, top_k, sources, date_from, date_to)
     try:
-        ans = service.assistant.ask(req.question, history_messages(req.history), **answer_options(req))
+        ans = service.assistant.ask(req.question, req.history, **answer_options(req))
     except Exception as e:  # noqa: BLE001 - the edge: a clear gr.Error
         raise _api_failure(e) from e
     return ans.to_dict()  # type: ignore[return-value]
@@ -225,7 +225,7 @@ def chat_stream_api(
     """As ``chat``, streamed: each update holds the answer written so far (no citations yet);
     the last update is the whole answer with its citations."""
     req = _ask_request(message, history, top_k, sources, date_from, date_to)
-    a, turns, options = service.assistant, history_messages(req.history), answer_options(req)
+    a, turns, options = service.assistant, req.history, answer_options(req)
     try:
         a.check(req.question, turns, **options)
         text = ""
