@@ -50,6 +50,7 @@ from footnote.records import Citation, IngestSummary  # noqa: E402
 from footnote.settings import Settings  # noqa: E402
 from ingest.loaders import SUPPORTED_EXTS  # noqa: E402
 from ingest.uploads import UploadError, safe_upload_path  # noqa: E402
+from server.mcp import mount as mount_mcp  # noqa: E402
 from vectorstore.errors import StoreError, StoreUnavailable  # noqa: E402
 
 log = logging.getLogger("footnote.app")
@@ -914,6 +915,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @app.get("/docs", include_in_schema=False, dependencies=auth)
     def docs():
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Footnote API")
+
+    # --- MCP at /mcp (server/mcp.py): the same tools for agents, behind the same login ---------
+    def mcp_guard(request: Request) -> JSONResponse | None:
+        if current_user(request) is not None:
+            return None
+        return error_response(
+            401, "Login required: send HTTP Basic credentials or 'Authorization: Bearer user:password'.",
+            "unauthorized", {"WWW-Authenticate": 'Basic realm="Footnote"'},
+        )
+
+    mount_mcp(app, service, mcp_guard)
 
     # --- the page -------------------------------------------------------------------------
     demo = build_page(service)

@@ -138,11 +138,11 @@ class ArticleDocOut(ArticleOut):
 
 
 # --- argument types (the HTTP API's limits) ------------------------------------------------------
-Question = Annotated[str, Field(description="The question, in plain language (at most FOOTNOTE_MAX_QUESTION_CHARS characters).")]
-TopK = Annotated[int, Field(ge=1, le=TOP_K_MAX, description=f"How many passages to use/return, 1..{TOP_K_MAX} (default: the server's, 5).")]
-Sources = Annotated[list[str], Field(description="Only passages from these sources (publication names as list_articles shows them).")]
-DateFrom = Annotated[date, Field(description="Only articles published on or after this date, YYYY-MM-DD.")]
-DateTo = Annotated[date, Field(description="Only articles published on or before this date, YYYY-MM-DD.")]
+Question = Annotated[str, Field(description="The question, in plain language, as a person would ask it.")]
+TopK = Annotated[int | None, Field(ge=1, le=TOP_K_MAX, description=f"How many passages to use/return, 1..{TOP_K_MAX} (default: the server's setting).")]
+Sources = Annotated[list[str] | None, Field(description="Only passages from these sources (publication names as list_articles shows them).")]
+DateFrom = Annotated[date | None, Field(description="Only articles published on or after this date, YYYY-MM-DD.")]
+DateTo = Annotated[date | None, Field(description="Only articles published on or before this date, YYYY-MM-DD.")]
 
 
 def build_server(service: ServiceLike) -> MCPServer:
@@ -204,10 +204,10 @@ class _Tools:
     async def ask(
         self,
         question: Question,
-        top_k: TopK | None = None,
-        sources: Sources | None = None,
-        date_from: DateFrom | None = None,
-        date_to: DateTo | None = None,
+        top_k: TopK = None,
+        sources: Sources = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
         as_of: Annotated[date | None, Field(description="Treat the question as asked on this date (resolves 'last week'); default today.")] = None,
     ) -> Annotated[CallToolResult, AskOut]:
         """Answer a question from the news articles, citing the passages it comes from.
@@ -228,10 +228,10 @@ class _Tools:
     async def search(
         self,
         query: Annotated[str, Field(description="What to look for, in plain language or keywords.")],
-        top_k: TopK | None = None,
-        sources: Sources | None = None,
-        date_from: DateFrom | None = None,
-        date_to: DateTo | None = None,
+        top_k: TopK = None,
+        sources: Sources = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
     ) -> SearchOut:
         """Find the passages of the news articles that best match a query (hybrid BM25 + embeddings).
 
@@ -253,8 +253,8 @@ class _Tools:
         self,
         query: Annotated[str | None, Field(description="Words that must all occur in the title, source or URL (any case).")] = None,
         source: Annotated[str | None, Field(description="Only articles from this source (publication name).")] = None,
-        date_from: DateFrom | None = None,
-        date_to: DateTo | None = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"How many to return, 1..{MAX_LIMIT}.")] = DEFAULT_LIMIT,
     ) -> ArticleListOut:
         """List the stored news articles, newest first: id, title, source, date, URL.
