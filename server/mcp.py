@@ -37,7 +37,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant import Assistant
-from assistant.articles import DEFAULT_LIMIT, MAX_LIMIT, ArticleCatalogue, ArticleNotFound
+from assistant.articles import DEFAULT_LIMIT, MAX_LIMIT, ArticleCatalogue
 from assistant.errors import AssistantError
 from footnote.records import Answer, ArticleInfo, ArticleText, Citation, Hit
 from footnote.settings import Settings
@@ -287,7 +287,7 @@ class _Tools:
         """One article as plain text: a header (title, source, date, URL), a blank line, the text."""
         try:
             doc: ArticleText = await self._run(lambda: ArticleCatalogue(self.service.assistant.store).get(id))
-        except (ArticleNotFound, AssistantError) as e:
+        except AssistantError as e:  # no such article, an empty id
             raise ResourceNotFoundError(str(e)) from e
         except StoreError as e:
             raise ResourceError(error_message(e)) from e
