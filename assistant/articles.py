@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.errors import AssistantError, QuestionError
-from footnote.records import ArticleInfo, ArticleText
+from footnote.records import ArticleInfo, ArticleText, Passage
 from vectorstore.store import Filters, PassageStore
 
 DEFAULT_LIMIT = 20
@@ -44,10 +44,22 @@ class ArticleList:
 
 
 class ArticleCatalogue:
-    """Lists stored articles and rebuilds one article's text; reads only."""
+    """Lists stored articles and rebuilds one article's text; reads only. Keep one per store:
+    it caches the article list until the store changes."""
 
     def __init__(self, store: PassageStore) -> None:
         self.store = store
+        self._heads: tuple[str, list[Passage]] | None = None  # (store revision, every article's first passage)
+
+    def _all_heads(self) -> list[Passage]:
+        """Every article's first passage, read again only when the store's revision changed
+        (one query instead of a walk over every article on each listing)."""
+        revision = self.store.revision()
+        cached = self._heads
+        if cached is None or cached[0] != revision:
+            cached = (revision, self.store.article_heads())
+            self._heads = cached
+        return cached[1]
 
     def list(
         self,
@@ -77,8 +89,11 @@ class ArticleCatalogue:
         if offset < 0:
             raise QuestionError(f"offset must be 0 or more, not {offset}.")
         terms = self._terms(query)
-        heads = self.store.article_heads(Filters(list(sources) if sources else None, date_from, date_to))
-        found = [ArticleInfo.from_passage(p) for p in heads if _matches(f"{p.title} {p.source} {p.url}", terms)]
+        filters = Filters(list(sources) if sources else None, date_from, date_to)
+        found = [
+            ArticleInfo.from_passage(p) for p in self._all_heads()
+            if filters.accepts(p) and _matches(f"{p.title} {p.source} {p.url}", terms)
+        ]
         found.sort(key=lambda a: (a.date is None, -a.date.toordinal() if a.date else 0, a.title.casefold(), a.id))
         return ArticleList(found[offset : offset + limit], len(found), offset)
 

@@ -25,11 +25,16 @@ ARTICLES = [
 
 
 @pytest.fixture
-def catalogue(settings, tmp_path):
+def ingestor(settings, tmp_path):
     corpus = write(tmp_path / "c.jsonl", "\n".join(json.dumps(r) for r in ARTICLES) + "\n")
     ing = Ingestor(settings)
     assert ing.ingest([corpus]).failed == []
-    return ArticleCatalogue(ing.store)
+    return ing
+
+
+@pytest.fixture
+def catalogue(ingestor):
+    return ArticleCatalogue(ingestor.store)
 
 
 def test_list_is_newest_first_with_undated_last_and_counts_passages(catalogue):
@@ -86,3 +91,13 @@ def test_join_passages_restores_the_sample_article(sample_article, settings):
     # smaller passages: where two share no overlap the separator is unknown (a blank line is used)
     small = Chunker(400, 150).split(article)
     assert " ".join(join_passages([p.text for p in small]).split()) == " ".join(article.text.split())
+
+
+def test_list_sees_articles_added_after_it_was_read(catalogue, ingestor, tmp_path):
+    assert catalogue.list().total == 3
+    more = write(tmp_path / "more.jsonl", json.dumps(
+        {"id": "n1", "title": "New harbour crane", "source": "Gazette", "published_date": "2024-04-01",
+         "text": "A new crane arrived at the harbour on Friday morning. " * 5}) + "\n")
+    assert ingestor.ingest([more]).added == 1
+    page = catalogue.list()  # the store's revision changed: the cached list is read again
+    assert page.total == 4 and page.articles[0].id == "n1"
