@@ -213,3 +213,14 @@ def test_stdio_serves_the_same_tools(tmp_path: Path):
     assert not answer.is_error and out["refused"] is False and "Peskov" in out["answer"]
     assert out["citations"][0]["title"] == SAMPLE_TITLE and "Peskov" in out["citations"][0]["quote"]
     assert bad.is_error and _text(bad) == "Please type a question."
+
+
+def test_a_foreign_host_header_is_refused_on_loopback(app_server):
+    """Bound to loopback, /mcp refuses a Host it does not serve (DNS rebinding), before any tool runs."""
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
+    headers = {"Accept": "application/json, text/event-stream"}
+    with httpx.Client(base_url=app_server.url, timeout=30) as http:
+        assert http.post("/mcp", json=init, headers={**headers, "Host": "attacker.example"}).status_code == 421
+        ok = http.post("/mcp", json=init, headers=headers)
+        assert ok.status_code == 200 and ok.json()["result"]["serverInfo"]["name"] == "footnote"
