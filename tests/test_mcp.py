@@ -26,6 +26,8 @@ QUESTION = "Who denied the reports?"
 SAMPLE_TITLE = "Russia denies reports that North Korean troops are deployed in Ukraine"
 TOOLS = {"ask", "search", "list_articles", "get_article"}
 BEARER = f"Bearer {AUTH_USER}:{AUTH_PASSWORD}"
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {  # a raw MCP request, for status checks
+    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
 
 
 @asynccontextmanager
@@ -172,16 +174,14 @@ def test_tools_do_not_change_the_store(app_server):
 # --- over streamable HTTP, login on ------------------------------------------------------------------
 def test_login_covers_mcp(auth_server):
     basic = "Basic " + base64.b64encode(f"{AUTH_USER}:{AUTH_PASSWORD}".encode()).decode()
-    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
     accept = {"Accept": "application/json, text/event-stream"}
     with httpx.Client(base_url=auth_server.url, timeout=30) as http:
         api_401 = http.post("/api/ask", json={"question": QUESTION}).json()
         for auth in (None, f"Bearer {AUTH_USER}:wrong", "Basic " + base64.b64encode(b"alice:nope").decode()):
-            r = http.post("/mcp", json=init, headers={**accept, **({"Authorization": auth} if auth else {})})
+            r = http.post("/mcp", json=INIT, headers={**accept, **({"Authorization": auth} if auth else {})})
             assert r.status_code == 401 and r.json() == api_401  # the HTTP API's 401, word for word
             assert r.headers["www-authenticate"].startswith("Basic")
-        assert http.post("/mcp", json=init, headers={**accept, "Authorization": basic}).status_code == 200
+        assert http.post("/mcp", json=INIT, headers={**accept, "Authorization": basic}).status_code == 200
 
     async def go():
         async with http_client(auth_server.url, BEARER) as c:
@@ -217,10 +217,8 @@ def test_stdio_serves_the_same_tools(tmp_path: Path):
 
 def test_a_foreign_host_header_is_refused_on_loopback(app_server):
     """Bound to loopback, /mcp refuses a Host it does not serve (DNS rebinding), before any tool runs."""
-    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
     headers = {"Accept": "application/json, text/event-stream"}
     with httpx.Client(base_url=app_server.url, timeout=30) as http:
-        assert http.post("/mcp", json=init, headers={**headers, "Host": "attacker.example"}).status_code == 421
-        ok = http.post("/mcp", json=init, headers=headers)
+        assert http.post("/mcp", json=INIT, headers={**headers, "Host": "attacker.example"}).status_code == 421
+        ok = http.post("/mcp", json=INIT, headers=headers)
         assert ok.status_code == 200 and ok.json()["result"]["serverInfo"]["name"] == "footnote"
