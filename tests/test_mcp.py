@@ -222,3 +222,21 @@ def test_a_foreign_host_header_is_refused_on_loopback(app_server):
         assert http.post("/mcp", json=INIT, headers={**headers, "Host": "attacker.example"}).status_code == 421
         ok = http.post("/mcp", json=INIT, headers=headers)
         assert ok.status_code == 200 and ok.json()["result"]["serverInfo"]["name"] == "footnote"
+
+
+def test_store_unreachable_is_a_tool_error_with_the_apis_message(tmp_path: Path):
+    from app import Service
+    from eval.local_servers import free_port
+    from footnote.settings import Settings
+    from server.mcp import build_server
+
+    settings = Settings(store_dir=tmp_path / "s", chroma_host="127.0.0.1", chroma_port=free_port(), _env_file=None)
+    server = build_server(Service(settings))
+
+    async def go():
+        async with Client(server) as c:  # in process: the tools over a Service whose store is down
+            return [await c.call_tool(name, args) for name, args in (
+                ("ask", {"question": QUESTION}), ("search", {"query": "troops"}), ("list_articles", {}))]
+
+    for r in run(go):
+        assert r.is_error and _text(r).startswith("The article store is unreachable: ") and _text(r).endswith("Retry when it is back.")
