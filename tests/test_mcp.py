@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -240,3 +241,17 @@ def test_store_unreachable_is_a_tool_error_with_the_apis_message(tmp_path: Path)
 
     for r in run(go):
         assert r.is_error and _text(r).startswith("The article store is unreachable: ") and _text(r).endswith("Retry when it is back.")
+
+
+def _docs_python_block(lead: str) -> str:
+    """The Python example that follows the paragraph starting with ``lead`` in docs/MCP.md."""
+    text = (ROOT / "docs" / "MCP.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.+?)\n```", text.split(lead, 1)[1], re.S)[0]
+
+
+def test_docs_official_client_example_runs_against_the_app(app_server, capsys):
+    code = _docs_python_block("**The official Python client**").replace("http://127.0.0.1:7860", app_server.url)
+    exec(compile(code, "docs/MCP.md", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "['ask', 'search', 'list_articles', 'get_article']"
+    assert "Peskov" in lines[1] and "Sources:" in lines and "fake news" in lines[-1]

@@ -9,6 +9,7 @@ with login on: a LangChain agent with the MCP SDK 1.x talking to Footnote's 2.x 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 from conftest import ROOT
@@ -34,3 +35,14 @@ def test_langchain_loads_the_tools_and_calls_ask(auth_server):
     structured = out["artifact"]["structured_content"]
     assert structured["refused"] is False
     assert structured["citations"][0]["title"] == "Russia denies reports that North Korean troops are deployed in Ukraine"
+
+
+def test_docs_langchain_example_runs(auth_server, tmp_path):
+    text = (ROOT / "docs" / "MCP.md").read_text(encoding="utf-8")
+    code = re.findall(r"```python\n(.+?)\n```", text.split("**LangChain**", 1)[1], re.S)[0]
+    code = code.replace("http://127.0.0.1:7860", auth_server.url).replace("alice:s3cret", f"{AUTH_USER}:{AUTH_PASSWORD}")
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run([str(AGENT_PYTHON), str(script)], capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Peskov" in done.stdout and "Sources:" in done.stdout
