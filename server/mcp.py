@@ -41,6 +41,7 @@ from assistant.articles import DEFAULT_LIMIT, MAX_LIMIT, ArticleCatalogue
 from assistant.errors import AssistantError
 from footnote.records import Answer, ArticleInfo, ArticleText, Citation, Hit
 from footnote.settings import Settings
+from server.service import Service
 from vectorstore.errors import StoreError, StoreUnavailable
 
 log = logging.getLogger("footnote.mcp")
@@ -391,8 +392,6 @@ def mount(app: Any, service: ServiceLike, guard: Guard | None = None) -> McpEndp
 def main() -> None:
     """``python -m server.mcp``: Footnote's MCP tools over stdio (settings from FOOTNOTE_*).
     stdout carries the protocol, so logs go to stderr."""
-    from app import Service  # moves to server.service with the app split
-
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     build_server(Service(Settings())).run("stdio")
 

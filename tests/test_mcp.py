@@ -226,10 +226,10 @@ def test_a_foreign_host_header_is_refused_on_loopback(app_server):
 
 
 def test_store_unreachable_is_a_tool_error_with_the_apis_message(tmp_path: Path):
-    from app import Service
     from eval.local_servers import free_port
     from footnote.settings import Settings
     from server.mcp import build_server
+    from server.service import Service
 
     settings = Settings(store_dir=tmp_path / "s", chroma_host="127.0.0.1", chroma_port=free_port(), _env_file=None)
     server = build_server(Service(settings))
