@@ -41,8 +41,9 @@ from assistant.articles import DEFAULT_LIMIT, MAX_LIMIT, ArticleCatalogue
 from assistant.errors import AssistantError
 from footnote.records import Answer, ArticleInfo, ArticleText, Citation, Hit
 from footnote.settings import Settings
+from server.errors import store_error_message, validation_message
 from server.service import Service
-from vectorstore.errors import StoreError, StoreUnavailable
+from vectorstore.errors import StoreError
 
 log = logging.getLogger("footnote.mcp")
 
@@ -170,25 +171,15 @@ class _FootnoteMCP(MCPServer):
         except ToolError as e:
             cause = e.__cause__
             if isinstance(cause, ValidationError):
-                raise ToolError(invalid_request(cause)) from cause
+                raise ToolError(validation_message(cause.errors())) from cause
             if isinstance(cause, AssistantError | StoreError):
                 raise ToolError(error_message(cause)) from cause
             raise
 
 
-def invalid_request(e: ValidationError) -> str:
-    """An argument error as the HTTP API words it (``Invalid request: field: message``)."""
-    parts = [f"{'.'.join(str(x) for x in err.get('loc', ())) or 'arguments'}: {err.get('msg')}" for err in e.errors()[:5]]
-    return "Invalid request: " + "; ".join(parts)
-
-
 def error_message(e: Exception) -> str:
     """What the HTTP API says for a refused question, a missing article or a store that is down."""
-    if isinstance(e, StoreUnavailable):
-        return f"The article store is unreachable: {e}. Retry when it is back."
-    if isinstance(e, StoreError):
-        return f"The article store failed: {e}"
-    return str(e)
+    return store_error_message(e) if isinstance(e, StoreError) else str(e)
 
 
 class _Tools:
