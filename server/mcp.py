@@ -45,8 +45,6 @@ from server.errors import store_error_message, validation_message
 from server.service import Service
 from vectorstore.errors import StoreError
 
-log = logging.getLogger("footnote.mcp")
-
 NAME = "footnote"
 PATH = "/mcp"
 TOP_K_MAX = 50  # as the HTTP API's AskRequest.top_k
