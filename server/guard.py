@@ -2,7 +2,8 @@
 
 * **Host allow-list.** Only the names the server is configured for are answered (the
   loopback names by default, more with ``FOOTNOTE_ALLOWED_HOSTS``), so a DNS-rebinding
-  page (``Host: evil.example`` resolving to 127.0.0.1) gets a 400, not answers.
+  page (``Host: evil.example`` resolving to 127.0.0.1) gets a 421 (Misdirected Request, as
+  the MCP SDK answers), not answers.
 * **Cross-site refusal.** A state-changing request (POST, PUT, PATCH, DELETE) that a
   browser marks as coming from another site (``Sec-Fetch-Site: cross-site|same-site``,
   or an ``Origin`` that is not this server) is refused with 403. A multipart upload needs
@@ -84,7 +85,7 @@ class RequestGuard:
         host = headers.get("host", "")
         name, _port = split_host(host)
         if host and "*" not in self.allowed and name not in self.allowed:
-            return (400, f"This server does not answer for the host {name or host!r}; "
+            return (421, f"This server does not answer for the host {name or host!r}; "
                     "add it to FOOTNOTE_ALLOWED_HOSTS if it is meant to.", "invalid_host")
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             return None

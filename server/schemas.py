@@ -193,6 +193,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Empty, oversized or malformed question or request"},
     401: {"model": ErrorOut, "description": "Login required (FOOTNOTE_AUTH is set)"},
     403: {"model": ErrorOut, "description": "A cross-site request that would change data"},
+    421: {"model": ErrorOut, "description": "A Host header this server does not answer for (FOOTNOTE_ALLOWED_HOSTS)"},
     413: {"model": ErrorOut, "description": "Request body over FOOTNOTE_MAX_BODY_KB (uploads: FOOTNOTE_MAX_UPLOAD_MB)"},
     429: {"model": ErrorOut, "description": "Too many failed logins; retry after the Retry-After header's seconds"},
     503: {"model": ErrorOut, "description": "The store is unreachable"},

@@ -33,7 +33,7 @@ def _refusal(headers: dict[str, str], method: str = "POST", hosts=None):
 def test_guard_decisions():
     assert _refusal({"host": "127.0.0.1:7860"}) is None  # curl, the OpenAI SDK
     assert _refusal({"host": "news.example", "origin": "https://news.example"}) is None
-    assert _refusal({"host": "evil.example"})[0] == 400
+    assert _refusal({"host": "evil.example"})[0] == 421
     assert _refusal({"host": "evil.example"}, hosts=allowed_host_names("*")) is None
     assert _refusal({"host": "127.0.0.1:7860", "sec-fetch-site": "cross-site"})[0] == 403
     assert _refusal({"host": "127.0.0.1:7860", "sec-fetch-site": "cross-site"}, method="GET") is None  # reads: CORS

@@ -108,8 +108,8 @@ def test_case3_same_origin_and_non_browser_clients_pass(servers):
 def test_case3_only_configured_hosts_are_answered(servers):
     url = servers["open"]
     r = httpx.get(url + "/api/health", headers={"Host": "evil.example"})
-    assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_host"
-    assert httpx.get(url + "/", headers={"Host": "evil.example:7860"}).status_code == 400  # the page too
+    assert r.status_code == 421 and r.json()["error"]["type"] == "invalid_host"
+    assert httpx.get(url + "/", headers={"Host": "evil.example:7860"}).status_code == 421  # the page too
     for host in ("localhost", "footnote.example:8080", "127.0.0.1"):
         assert httpx.get(url + "/api/health", headers={"Host": host}).status_code == 200, host
 
