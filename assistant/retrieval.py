@@ -26,6 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.dates import DateWindow
+from assistant.wire import collapse_groups
 from footnote.records import Hit, Passage
 from footnote.settings import Settings
 from vectorstore.embeddings import Embedder
@@ -294,6 +295,7 @@ class HybridRetriever:
         self.date_prior = date_prior or DatePrior()
         self.reranker = reranker
         self.timings: dict[str, float] = {}
+        self.ranked: list[Hit] = []  # the last query's whole fused ranking (wire copies folded)
 
     def _apply_dates(self, hits: list[Hit], window: DateWindow | None, today: date) -> None:
         """Scale scores by the date preference and re-sort (in place)."""
@@ -324,6 +326,7 @@ class HybridRetriever:
         article_support(fused, self.article_weight)
         if fused:
             self._apply_dates(fused, query.window, query.today or date.today())
+        self.ranked = fused = collapse_groups(fused)
         out = diversify(fused, k, self.max_per_article)
         t4 = time.perf_counter()
         self.timings = {"dense_ms": (t2 - t) * 1000, "lexical_ms": (t3 - t2) * 1000}
