@@ -236,20 +236,21 @@ def parse_feed(content: bytes, url: str, headers: dict[str, str] | None = None) 
     import feedparser
 
     parsed = feedparser.parse(content, response_headers=headers or {})
-    if parsed.bozo and not parsed.entries:
-        why = type(parsed.get("bozo_exception")).__name__ if parsed.get("bozo_exception") else "unknown"
-        raise FeedError(f"malformed feed {url} ({why})")
-    if not parsed.get("version") and not parsed.entries:
-        raise FeedError(f"not an RSS or Atom feed: {url}")
     items = []
     for e in parsed.entries:
-        link = (e.get("link") or "").strip()
+        raw = dict(e)  # plain keys: no feedparser fallbacks (and their warnings) for missing ones
+        link = (raw.get("link") or "").strip()
         if not link:
             continue
-        when = e.get("published_parsed") or e.get("updated_parsed")
+        when = raw.get("published_parsed") or raw.get("updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(when), tz=UTC).date() if when else None
-        stamp = e.get("updated") or e.get("published") or ""
-        items.append(FeedItem(e.get("id") or link, link, (e.get("title") or "").strip(), stamp, published))
+        stamp = raw.get("updated") or raw.get("published") or ""
+        items.append(FeedItem(raw.get("id") or link, link, (raw.get("title") or "").strip(), stamp, published))
+    if parsed.bozo and not items:
+        why = type(parsed.get("bozo_exception")).__name__ if parsed.get("bozo_exception") else "unknown"
+        raise FeedError(f"malformed feed {url} ({why})")
+    if not parsed.get("version") and not items:
+        raise FeedError(f"not an RSS or Atom feed: {url}")
     return (parsed.feed.get("title") or "").strip(), items
 
 
