@@ -19,9 +19,11 @@ from assistant.dates import resolve_dates
 from assistant.errors import QuestionError
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import condense_heuristic
+from assistant.news import annotate
 from assistant.retrieval import Query, build_retriever
 from assistant.text import clean_question, word_pieces
-from footnote.records import Answer, Citation, Hit
+from assistant.timeline import ALL_DATES, build_timeline, timeline_answer, timeline_subject
+from footnote.records import Answer, Citation, Hit, Timeline
 from footnote.settings import SAMPLE_ARTICLE, Settings
 from vectorstore.embeddings import Embedder, get_embedder
 from vectorstore.lexical import SyncedLexicalIndex
@@ -130,6 +132,26 @@ class Assistant:
                     h.similarity = float(np.dot(embs[h.passage.id], query.embedding))
         return hits
 
+    def timeline(
+        self,
+        subject: str,
+        *,
+        sources: Sequence[str] | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        depth: int = 40,
+    ) -> Timeline:
+        """The passages about ``subject`` ordered by publication date (wire copies merged).
+
+        Example:
+            >>> [(e.date, e.text) for e in Assistant().timeline("North Korean troops").entries]
+        """
+        subject = self.validate(subject)
+        query = Query(subject, filters=Filters(list(sources) if sources else None, date_from, date_to), window=ALL_DATES)
+        query.embedding = self.embedder.embed_query(subject)
+        hits = self.retriever.retrieve(query, depth)
+        return build_timeline(subject, [h for h in hits if (h.similarity or 1.0) >= self.settings.min_relevance])
+
     def _answerer(self, answerer: str | None) -> Answerer:
         choice = answerer or ("llm" if self.settings.use_llm else "extractive")
         if choice == "llm":
@@ -179,6 +201,13 @@ class Assistant:
         t0 = time.perf_counter()
         q = self.validate(question)
         standalone = self.standalone(q, history)
+        subject = timeline_subject(standalone)
+        if subject is not None:  # "What happened with X?": a dated list, not a one-line answer
+            answer = timeline_answer(self.timeline(subject, sources=sources, date_from=date_from, date_to=date_to), q, standalone)
+            yield from word_pieces(answer.text)
+            answer.timings = {"total_ms": (time.perf_counter() - t0) * 1000}
+            yield answer
+            return
         t1 = time.perf_counter()
         hits = self.retrieve(standalone, top_k=top_k, sources=sources, date_from=date_from, date_to=date_to, today=today)
         t2 = time.perf_counter()
@@ -233,6 +262,7 @@ class Assistant:
                 checked.text, checked.citations, False, q, standalone, chosen.name, notice,
                 checked.supported_sentences, checked.total_sentences, passages=passages,
             )
+        annotate(answer, relevant, getattr(self.retriever, "ranked", ()))
         if chosen is self.extractive or notice:
             yield from word_pieces(answer.text)
         t3 = time.perf_counter()

@@ -150,17 +150,6 @@ class Citation:
 
 
 @dataclass
-class Newer:
-    """A newer article the answer did not cite: passage ``n`` of ``Answer.passages``, dated ``date``."""
-
-    n: int
-    date: str
-    title: str = ""
-    source: str = ""
-    url: str = ""
-
-
-@dataclass
 class TimelineEntry:
     """One line of a timeline: a dated passage about the subject (wire copies merged)."""
 
@@ -202,8 +191,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[Citation] = field(default_factory=list)  # everything retrieved, cited or not
     as_of: str = ""  # date of the newest cited article (ISO), "" when none is dated
-    newer: Newer | None = None  # a newer, uncited passage on the same question that scored close
-    disputed_by: list[int] = field(default_factory=list)  # passage numbers giving a different answer
+    newer: Citation | None = None  # a newer, uncited passage on the question that scored close (n after the citations)
+    disputed_by: list[Citation] = field(default_factory=list)  # passages giving a different answer (n after the citations)
     support_outlets: list[str] = field(default_factory=list)  # independent outlets backing the answer
 
     def to_dict(self, *, include_passages: bool = False) -> dict[str, Any]:
@@ -219,9 +208,9 @@ class Answer:
             "total_sentences": self.total_sentences,
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
             "as_of": self.as_of,
-            "newer": asdict(self.newer) if self.newer else None,
+            "newer": self.newer.to_dict() if self.newer else None,
             "disputed": bool(self.disputed_by),
-            "disputed_by": list(self.disputed_by),
+            "disputed_by": [c.to_dict() for c in self.disputed_by],
             "support_outlets": list(self.support_outlets),
         }
         if include_passages:
