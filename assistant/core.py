@@ -262,7 +262,7 @@ class Assistant:
                 checked.text, checked.citations, False, q, standalone, chosen.name, notice,
                 checked.supported_sentences, checked.total_sentences, passages=passages,
             )
-        annotate(answer, relevant, getattr(self.retriever, "ranked", ()))
+        annotate(answer, relevant, getattr(self.retriever, "ranked", ()), today=today)
         if chosen is self.extractive or notice:
             yield from word_pieces(answer.text)
         t3 = time.perf_counter()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.text import split_sentences
 from footnote.records import Answer, Citation, Hit
@@ -108,7 +109,10 @@ def _claim(answer: Answer) -> tuple[str, set[str]]:
     return sentence, content_terms(sentence)
 
 
-def annotate(answer: Answer, hits: Sequence[Hit], ranked: Sequence[Hit] = (), rules: NewsRules | None = None) -> None:
+def annotate(
+    answer: Answer, hits: Sequence[Hit], ranked: Sequence[Hit] = (), rules: NewsRules | None = None,
+    today: date | None = None,
+) -> None:
     """Fill ``as_of``, ``newer``, ``support_outlets`` and ``disputed_by`` (in place).
 
     Args:
@@ -116,6 +120,8 @@ def annotate(answer: Answer, hits: Sequence[Hit], ranked: Sequence[Hit] = (), ru
         hits: the passages the answerer was shown, best first.
         ranked: the retriever's wider ranking (for a newer passage that just missed the top k).
         rules: thresholds; the defaults when None.
+        today: the question's date; articles published after it are not "newer" (they
+            do not exist yet as far as the question knows). None: no limit.
     """
     if answer.refused or not answer.citations:
         return
@@ -151,11 +157,11 @@ def annotate(answer: Answer, hits: Sequence[Hit], ranked: Sequence[Hit] = (), ru
     answer.disputed_by = disputed
     # A story that disputes the claim does not also count for it (an article can do both).
     answer.support_outlets = sorted({s for g, s in supporters.items() if s and g not in disputed_groups})
-    answer.newer = _newer(answer, cited_hits, hits, ranked, rules, next_n)
+    answer.newer = _newer(answer, cited_hits, hits, ranked, rules, next_n, today)
 
 
 def _newer(answer: Answer, cited: list[Hit], hits: Sequence[Hit], ranked: Sequence[Hit], rules: NewsRules,
-           n: int) -> Citation | None:
+           n: int, today: date | None) -> Citation | None:
     """The best uncited passage newer than ``as_of`` that scored close to the cited ones."""
     if not answer.as_of or not cited:
         return None
@@ -165,7 +171,7 @@ def _newer(answer: Answer, cited: list[Hit], hits: Sequence[Hit], ranked: Sequen
     pool = list(hits) + [h for h in ranked[: rules.newer_pool] if h.passage.id not in {x.passage.id for x in hits}]
     for h in sorted(pool, key=lambda x: -x.score):
         p = h.passage
-        if p.id in cited_ids or p.date is None or h.score < floor:
+        if p.id in cited_ids or p.date is None or h.score < floor or (today is not None and p.date > today):
             continue
         if p.date.isoformat() > answer.as_of:
             return shown.get(p.id) or Citation.from_hit(n, h, supported=False)

@@ -353,7 +353,7 @@ def ingest_feeds(ingestor, registry: FeedRegistry, reader: FeedReader, urls: Ite
     for p in polls:
         batch += [(item.link, art) for item, art in p.articles]
     summary = ingestor.ingest(articles=batch)
-    failed = {item for item, _ in summary.failed}
+    failed = {f.item if hasattr(f, "item") else f[0] for f in summary.failed}
     for p in polls:
         for item, art in p.articles:
             if isinstance(art, Article) and art.origin not in failed:
