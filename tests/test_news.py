@@ -175,3 +175,18 @@ def test_timeline_questions_and_view(settings, tmp_path, assistant_for):
 ])
 def test_timeline_subject(q, x):
     assert timeline_subject(q) == x
+
+
+def test_collapse_folds_repeated_passages_and_keeps_what_a_version_adds():
+    from assistant.wire import collapse_groups
+
+    def hit(pid, aid, source, text, score):
+        return Hit(Passage(pid, aid, text, source=source, group="g1"), score)
+
+    first = hit("a:0", "a", "USA Today", WIRE, 0.9)
+    copy = hit("b:0", "b", "CNN", WIRE.replace("Stocks rose", "Shares rose"), 0.85)
+    added = hit("b:1", "b", "CNN", "Later on Wednesday the White House said the president respected the Fed's independence.", 0.5)
+    other = Hit(Passage("z:0", "z", OTHER, source="City Post"), 0.4)
+    out = collapse_groups([first, copy, added, other])
+    assert [h.passage.id for h in out] == ["a:0", "b:1", "z:0"]
+    assert out[0].also_in == ["CNN"] and out[1].also_in == []
