@@ -3,7 +3,7 @@
 Asks every question of a question file (with its ``question_date`` as "today", as the
 batch evaluation does) against an existing store and counts the answers that got a
 "newer article" note, a dispute, support from several outlets, a folded wire copy, and
-an "as of" date. ``--show N`` prints N of the answers with a newer-article note.
+an "as of" date. ``--show N`` prints N of the answers with a newer-article note or a dispute.
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts["disputed"] += bool(ans.disputed_by)
         counts["several_outlets"] += len(ans.support_outlets) > 1
         counts["also_in"] += any(c.also_in for c in ans.citations)
-        if ans.newer is not None and shown < args.show:
+        if (ans.newer is not None or ans.disputed_by) and shown < args.show:
             shown += 1
             print(f"- {r['question']} (asked {today})\n  {ans.text[:200]}\n  " + "\n  ".join(notes(ans)))
-            print(f"  newer: {ans.newer.date} {ans.newer.source}: {ans.newer.text[:160]}")
+            for c in ([ans.newer] if ans.newer else []) + ans.disputed_by:
+                print(f"  [{c.n}] {c.date} {c.source}: {(c.quote or c.text)[:200]}")
     print(f"{len(rows)} questions: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 

@@ -235,13 +235,15 @@ def parse_feed(content: bytes, url: str, headers: dict[str, str] | None = None) 
     """The feed's title and its items (feedparser: RSS 0.9x/1.0/2.0 and Atom). FeedError if unreadable."""
     import feedparser
 
-    parsed = feedparser.parse(content, response_headers=headers or {})
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    headers.setdefault("content-location", url)  # relative item links resolve against the feed
+    parsed = feedparser.parse(content, response_headers=headers)
     items = []
     for e in parsed.entries:
         raw = dict(e)  # plain keys: no feedparser fallbacks (and their warnings) for missing ones
         link = (raw.get("link") or "").strip()
-        if not link:
-            continue
+        if urlsplit(link).scheme not in ("http", "https"):
+            continue  # no link, or not a web page (mailto:, javascript:)
         when = raw.get("published_parsed") or raw.get("updated_parsed")
         published = datetime.fromtimestamp(calendar.timegm(when), tz=UTC).date() if when else None
         stamp = raw.get("updated") or raw.get("published") or ""
