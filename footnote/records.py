@@ -1,12 +1,12 @@
 """Typed records that flow between the packages: Article, Passage, Hit, Citation, Answer,
-IngestSummary. Plain dataclasses: cheap to build, easy to serialise (``to_dict``)."""
+IngestSummary, Turn. Plain dataclasses: cheap to build, easy to serialise (``to_dict``)."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 
 def sha1(text: str) -> str:
@@ -18,12 +18,6 @@ def date_to_ts(d: date | None) -> int | None:
     if d is None:
         return None
     return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
-
-
-def ts_to_date(ts: int | float | None) -> date | None:
-    if ts is None or ts < 0:
-        return None
-    return datetime.fromtimestamp(ts, tz=UTC).date()
 
 
 @dataclass
@@ -108,6 +102,14 @@ class Hit:
     lexical_rank: int | None = None
     similarity: float | None = None  # cosine similarity of question and passage, when known
     also_in: list[str] = field(default_factory=list)  # other outlets carrying the same story (wire copies)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation: who said it and what."""
+
+    role: Literal["user", "assistant"]
+    content: str
 
 
 @dataclass
@@ -236,16 +238,8 @@ class IngestSummary:
         return not self.failed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "failed": [{"item": i, "reason": r} for i, r in self.failed],
-            "skipped": self.skipped,
-            "chunks_written": self.chunks_written,
-            "seconds": round(self.seconds, 3),
-        }
+        failed = [{"item": i, "reason": r} for i, r in self.failed]
+        return {**asdict(self), "failed": failed, "seconds": round(self.seconds, 3)}
 
     def format(self) -> str:
         lines = [
