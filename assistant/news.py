@@ -150,7 +150,7 @@ def annotate(
         if conflicts(claim_sentence, sentence):
             if group not in disputed_groups:  # one passage per disputing story
                 disputed_groups.add(group)
-                disputed.append(Citation.from_hit(next_n, h, supported=False, quote=sentence))
+                disputed.append(Citation.from_hit(next_n, h, quote=sentence))
                 next_n += 1
         else:
             supporters.setdefault(group, p.source or p.title)
@@ -174,7 +174,7 @@ def _newer(answer: Answer, cited: list[Hit], hits: Sequence[Hit], ranked: Sequen
         if p.id in cited_ids or p.date is None or h.score < floor or (today is not None and p.date > today):
             continue
         if p.date.isoformat() > answer.as_of:
-            return shown.get(p.id) or Citation.from_hit(n, h, supported=False)
+            return shown.get(p.id) or Citation.from_hit(n, h)
     return None
 
 

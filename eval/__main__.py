@@ -113,8 +113,8 @@ def _ingest(assistant: Any, args: argparse.Namespace) -> Any:
         return None
     print(f"ingesting {args.corpus} into {assistant.settings.store_dir}", file=sys.stderr)
     ingest = ingest_corpus(assistant, args.corpus, show_bar=not args.quiet)
-    for item, reason in ingest.failed[:20]:
-        print(f"warning: corpus: {item}: {reason}", file=sys.stderr)
+    for f in ingest.failed[:20]:
+        print(f"warning: corpus: {f.item}: {f.reason}", file=sys.stderr)
     speed = f"{ingest.passages_per_s:.1f} passages/s" if ingest.passages_per_s else "nothing new to embed"
     print(f"ingest: {ingest.passages_written} passages written, {ingest.articles_unchanged} articles unchanged, "
           f"{ingest.seconds:.1f} s ({speed})", file=sys.stderr)

@@ -21,7 +21,7 @@ from typing import Any
 from assistant import Assistant, AssistantError
 from eval import metrics as M
 from eval.dataset import EvalQuestion, Problem, QuestionSet
-from footnote.records import Answer, Hit
+from footnote.records import Answer, Hit, IngestFailure
 from footnote.settings import Settings
 
 RECALL_DEPTH = 10
@@ -50,7 +50,7 @@ class IngestInfo:
     passages_written: int = 0
     articles_unchanged: int = 0
     articles_added: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[IngestFailure] = field(default_factory=list)
     seconds: float = 0.0
 
     @property

@@ -220,6 +220,17 @@ class Answer:
         return out
 
 
+@dataclass(frozen=True, order=True)
+class IngestFailure:
+    """One item that could not be ingested, and why (the batch goes on)."""
+
+    item: str  # the file, "file.jsonl:LINE" for a record of a JSON Lines file, or the URL
+    reason: str  # what is wrong with it, for the user
+
+    def to_dict(self) -> dict[str, str]:
+        return {"item": self.item, "reason": self.reason}
+
+
 @dataclass
 class IngestSummary:
     """The closing summary of one ingest run."""
@@ -228,7 +239,7 @@ class IngestSummary:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    failed: list[IngestFailure] = field(default_factory=list)
     skipped: int = 0  # files in folders that are not articles (unsupported type, hidden)
     chunks_written: int = 0
     seconds: float = 0.0
@@ -238,8 +249,7 @@ class IngestSummary:
         return not self.failed
 
     def to_dict(self) -> dict[str, Any]:
-        failed = [{"item": i, "reason": r} for i, r in self.failed]
-        return {**asdict(self), "failed": failed, "seconds": round(self.seconds, 3)}
+        return {**asdict(self), "seconds": round(self.seconds, 3)}  # failed: [{item, reason}]
 
     def format(self) -> str:
         lines = [
@@ -249,5 +259,5 @@ class IngestSummary:
             + "; "
             f"{self.chunks_written} chunks written in {self.seconds:.1f} s"
         ]
-        lines += [f"  failed: {item}: {reason}" for item, reason in self.failed]
+        lines += [f"  failed: {f.item}: {f.reason}" for f in self.failed]
         return "\n".join(lines)

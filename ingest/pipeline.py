@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from footnote.records import Article, IngestSummary, Passage
+from footnote.records import Article, IngestFailure, IngestSummary, Passage
 from footnote.settings import Settings
 from ingest.chunking import Chunker
 from ingest.dedup import NearDuplicates
@@ -40,7 +40,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
         path = Path(raw)
         if not path.exists():
             reason = "broken or looping symlink" if path.is_symlink() else "no such file or folder"
-            summary.failed.append((str(raw), reason))
+            summary.failed.append(IngestFailure(str(raw), reason))
             continue
         if path.is_file():
             files.append(path)
@@ -48,7 +48,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
         seen_dirs: set[tuple[int, int]] = set()
 
         def unreadable(err: OSError, top: Path = path) -> None:
-            summary.failed.append((str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
+            summary.failed.append(IngestFailure(str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
 
         for root, dirs, names in os.walk(path, followlinks=True, onerror=unreadable):
             st = os.stat(root)
@@ -65,7 +65,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
                     continue
                 if not fp.is_file():
                     if fp.is_symlink() and not fp.exists():
-                        summary.failed.append((str(fp), "broken or looping symlink"))
+                        summary.failed.append(IngestFailure(str(fp), "broken or looping symlink"))
                     else:
                         summary.skipped += 1
                     continue
@@ -101,7 +101,8 @@ class Ingestor:
         self.store = store or PassageStore(settings)
         self.lexical = lexical or SyncedLexicalIndex(self.store, settings.bm25_dir)
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
-        self.dups = NearDuplicates.load(settings)
+        self.dups = NearDuplicates.load(settings)  # near-duplicate groups (wire copies, versions)
+        self._versions: dict[str, tuple[str, str]] = {}  # this run's url -> (stored article id, date)
         self.last_summary = IngestSummary()  # the run in progress (or the last one): what got stored
 
     def ingest(
@@ -127,8 +128,7 @@ class Ingestor:
         t0 = time.perf_counter()
         summary = self.last_summary = IngestSummary()
         files = expand_paths(paths, summary)
-        url_list = list(urls)
-        loaded = list(articles)
+        url_list, loaded = list(urls), list(articles)
         total = count_items(files) + len(url_list) + len(loaded)
         bar = None
         if show_bar:
@@ -136,46 +136,22 @@ class Ingestor:
 
             bar = tqdm(total=total, unit="article", desc="ingest", dynamic_ncols=True)
         states = self.store.article_states()
-        versions = self._url_versions()
+        self._versions = self._url_versions()
         seen: set[str] = set()
         pending: list[tuple[Article, list[Passage], bool]] = []
         pending_passages = 0
         done = 0
-        for item in self._items(files, url_list, loaded):
+        for origin, art in self._items(files, url_list, loaded):
             done += 1
             if bar is not None:
                 bar.update(1)
             if progress is not None:
                 progress(done, total)
-            if isinstance(item, IngestError):
-                name, _, reason = str(item).partition(": ") if ": " in str(item) else ("", "", str(item))
-                summary.failed.append((name or "?", reason))
+            job = self._triage(origin, art, states, seen, summary)
+            if job is None:
                 continue
-            origin, art = item
-            if isinstance(art, IngestError):
-                msg = str(art)
-                if msg.startswith(Path(origin).name + ":"):
-                    item_name, _, reason = msg.partition(": ")
-                    summary.failed.append((item_name, reason))
-                else:
-                    summary.failed.append((origin, msg))
-                continue
-            if art.id in seen:
-                summary.failed.append((art.origin, f"duplicate article id {art.id!r} (first one kept)"))
-                continue
-            seen.add(art.id)
-            state = states.get(art.id)
-            if state is not None and state.complete and state.article_hash == art.content_hash:
-                summary.unchanged += 1
-                continue
-            if not self._newest_version(art, versions, summary):
-                continue
-            passages = self.chunker.split(art)
-            if not passages:
-                summary.failed.append((art.origin, "no text to index after cleaning"))
-                continue
-            pending.append((art, passages, state is not None))
-            pending_passages += len(passages)
+            pending.append(job)
+            pending_passages += len(job[1])
             if pending_passages >= min(self.settings.ingest_flush_passages, FLUSH_PASSAGES):
                 self._flush(pending, summary)
                 pending, pending_passages = [], 0
@@ -187,7 +163,7 @@ class Ingestor:
             if gone:
                 self.store.delete_articles(gone)
                 self.dups.forget(gone)
-                summary.removed = len(gone)
+                summary.removed += len(gone)
         if summary.added or summary.updated or summary.removed:
             self.dups.save()
         if summary.added or summary.updated or summary.removed or self._lexical_stale():
@@ -195,33 +171,29 @@ class Ingestor:
         summary.seconds = time.perf_counter() - t0
         return summary
 
-    def _url_versions(self) -> dict[str, tuple[str, str]]:
-        """Stored articles by URL: url -> (article id, ISO date), for replacing older versions."""
-        out: dict[str, tuple[str, str]] = {}
-        for _ids, metas in self.store.iter_metadata():
-            for m in metas:
-                if m.get("url"):
-                    out[str(m["url"])] = (str(m.get("article_id", "")), str(m.get("date", "")))
-        return out
-
-    def _newest_version(self, art: Article, versions: dict[str, tuple[str, str]], summary: IngestSummary) -> bool:
-        """Whether ``art`` should be stored: a newer version of a stored URL replaces the older one.
-
-        An article whose URL is stored under another id replaces it when it is at least as
-        new (an updated story); an older copy arriving late is skipped (counted unchanged).
-        """
-        old = versions.get(art.url) if art.url else None
-        if old is None or old[0] == art.id:
-            return True
-        new_date = art.date.isoformat() if art.date else ""
-        if old[1] and new_date and new_date < old[1]:
+    def _triage(
+        self, origin: str, art: Article | IngestError, states: dict, seen: set[str], summary: IngestSummary,
+    ) -> tuple[Article, list[Passage], bool] | None:
+        """(article, its passages, whether it replaces a stored one) to write, or None when
+        the item failed or is unchanged (counted in ``summary``)."""
+        if isinstance(art, IngestError):
+            summary.failed.append(IngestFailure(art.item or origin, art.reason))
+            return None
+        if art.id in seen:
+            summary.failed.append(IngestFailure(art.origin, f"duplicate article id {art.id!r} (first one kept)"))
+            return None
+        seen.add(art.id)
+        state = states.get(art.id)
+        if state is not None and state.complete and state.article_hash == art.content_hash:
             summary.unchanged += 1
-            return False
-        self.store.delete_articles([old[0]])
-        self.dups.forget([old[0]])
-        summary.removed += 1
-        versions[art.url] = (art.id, new_date)
-        return True
+            return None
+        if not self._newest_version(art, summary):
+            return None
+        passages = self.chunker.split(art)
+        if not passages:
+            summary.failed.append(IngestFailure(art.origin, "no text to index after cleaning"))
+            return None
+        return art, passages, state is not None
 
     def _lexical_stale(self) -> bool:
         """True when the saved BM25 index does not hold as many passages as the store.
@@ -235,9 +207,37 @@ class Ingestor:
         except (OSError, ValueError, KeyError):
             return True
 
+    def _url_versions(self) -> dict[str, tuple[str, str]]:
+        """Stored articles by URL: url -> (article id, ISO date), for replacing older versions."""
+        out: dict[str, tuple[str, str]] = {}
+        for _ids, metas in self.store.iter_metadata():
+            for m in metas:
+                if m.get("url"):
+                    out[str(m["url"])] = (str(m.get("article_id", "")), str(m.get("date", "")))
+        return out
+
+    def _newest_version(self, art: Article, summary: IngestSummary) -> bool:
+        """Whether ``art`` should be stored: a newer version of a stored URL replaces the older one.
+
+        An article whose URL is stored under another id replaces it when it is at least as
+        new (an updated story); an older copy arriving late is skipped (counted unchanged).
+        """
+        old = self._versions.get(art.url) if art.url else None
+        if old is None or old[0] == art.id:
+            return True
+        new_date = art.date.isoformat() if art.date else ""
+        if old[1] and new_date and new_date < old[1]:
+            summary.unchanged += 1
+            return False
+        self.store.delete_articles([old[0]])
+        self.dups.forget([old[0]])
+        summary.removed += 1
+        self._versions[art.url] = (art.id, new_date)
+        return True
+
     def _items(
-        self, files: list[Path], urls: list[str], loaded: list[tuple[str, Article | IngestError]] = ()
-    ) -> Iterator[IngestError | tuple[str, Article | IngestError]]:
+        self, files: list[Path], urls: list[str], loaded: Iterable[tuple[str, Article | IngestError]] = (),
+    ) -> Iterator[tuple[str, Article | IngestError]]:
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         max_chars = self.settings.max_article_chars
         for f in files:

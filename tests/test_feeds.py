@@ -3,8 +3,6 @@ the real feed reader, the real ingest pipeline and a real embedded Chroma."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from feed_site import FeedSite, article_html, atom, rss
 

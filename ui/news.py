@@ -7,11 +7,12 @@ from footnote.records import Answer, Timeline
 from ui.render import esc, render_citation
 
 
-def render_news(answer: Answer | dict, turn: str) -> str:
-    """The lines under an answer, and the passages they point at (numbered after the citations)."""
+def render_news(answer: Answer | dict, turn: str) -> tuple[str, str]:
+    """(the lines under an answer, the passages they point at), the passages numbered
+    after the citations; ("", "") when there is nothing to say."""
     a = answer if isinstance(answer, dict) else answer.to_dict()
     if a.get("refused"):
-        return ""
+        return "", ""
     lines: list[str] = []
     extra: list[dict] = []
     if a.get("as_of"):
@@ -36,10 +37,10 @@ def render_news(answer: Answer | dict, turn: str) -> str:
         lines.append(f'<div class="fn-disputed">Disputed by {refs}</div>')
         extra += [c for c in disputes if not newer or c["n"] != newer["n"]]
     if not lines:
-        return ""
+        return "", ""
     cites = "".join(render_citation(c, turn) for c in sorted(extra, key=lambda c: c["n"]))
     block = f'<div class="fn-cites fn-other"><div class="fn-cites-h">Other accounts</div>{cites}</div>' if cites else ""
-    return f'<div class="fn-news">{"".join(lines)}</div>{block}'
+    return f'<div class="fn-news">{"".join(lines)}</div>', block
 
 
 def render_timeline(timeline: Timeline | dict) -> str:
