@@ -5,7 +5,7 @@ were retrieved (and the wider ranking behind them):
 
 * ``as_of``: the date of the newest cited article;
 * ``newer``: a newer passage that was not cited but scored close to the cited ones (it
-  lost on rank): "A newer article (2024-11-02) may change this [4]";
+  lost on rank) and is on the same matter: "A newer article (2024-11-02) may change this [4]";
 * ``support_outlets``: the independent outlets whose passages carry the answer's claim
   (wire copies of one story count once: a near-duplicate group is one outlet);
 * ``disputed_by``: passages on the same matter that give a different answer of the same
@@ -37,7 +37,9 @@ CUE_TERMS = frozenset(tokenize(
     "says said say saying report reports reported reporting claims claimed claim denied deny denies rejected "
     "reject rejects refuted dismissed false fake news suggesting suggest according sources told"
 ))
-_NUM_NOUN = re.compile(r"\b(\d[\d,.]*)\s+(?:more\s+|other\s+)?([a-z]{3,})\b", re.I)
+_NUM_NOUN = re.compile(
+    r"\b(\d[\d,.]*)\s+(?:(million|billion|trillion|thousand|hundred)\s+)?(?:more\s+|other\s+)?([a-z]{3,})\b", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,10 @@ def denies(sentence: str) -> bool:
 def _numbers(sentence: str) -> dict[str, str]:
     """noun -> the number before it ("300 residents" -> {"resid": "300"})."""
     out = {}
-    for num, noun in _NUM_NOUN.findall(sentence):
+    for num, scale, noun in _NUM_NOUN.findall(sentence):
         stem = tokenize(noun)
-        if stem:
-            out[stem[0]] = num.rstrip(".,").replace(",", "")
+        if stem:  # "1 million migrants" -> {"migrant": "1 million"}: the thing counted, not the scale
+            out[stem[0]] = (num.rstrip(".,").replace(",", "") + " " + scale.lower()).strip()
     return out
 
 
@@ -157,11 +159,11 @@ def annotate(
     answer.disputed_by = disputed
     # A story that disputes the claim does not also count for it (an article can do both).
     answer.support_outlets = sorted({s for g, s in supporters.items() if s and g not in disputed_groups})
-    answer.newer = _newer(answer, cited_hits, hits, ranked, rules, next_n, today)
+    answer.newer = _newer(answer, cited_hits, hits, ranked, rules, next_n, today, claim)
 
 
 def _newer(answer: Answer, cited: list[Hit], hits: Sequence[Hit], ranked: Sequence[Hit], rules: NewsRules,
-           n: int, today: date | None) -> Citation | None:
+           n: int, today: date | None, claim: set[str]) -> Citation | None:
     """The best uncited passage newer than ``as_of`` that scored close to the cited ones."""
     if not answer.as_of or not cited:
         return None
@@ -173,6 +175,8 @@ def _newer(answer: Answer, cited: list[Hit], hits: Sequence[Hit], ranked: Sequen
         p = h.passage
         if p.id in cited_ids or p.date is None or h.score < floor or (today is not None and p.date > today):
             continue
+        if p.id not in shown and not best_topic_sentence(claim, p.text, rules):
+            continue  # close in score but about something else
         if p.date.isoformat() > answer.as_of:
             return shown.get(p.id) or Citation.from_hit(n, h)
     return None

@@ -122,7 +122,7 @@ def _hit(pid: str, source: str, day: str, text: str, score: float) -> Hit:
 
 def test_newer_uncited_passage_that_scored_close_is_noted():
     cited = _hit("a:0", "Valley News", "2024-10-29", "Flooding forced 300 residents from their homes in Millbrook.", 0.60)
-    newer = _hit("b:0", "River Times", "2024-11-02", "Officials in Millbrook opened a second shelter at the sports hall.", 0.55)
+    newer = _hit("b:0", "River Times", "2024-11-02", "Flooding in Millbrook forced residents from more homes; a second shelter opened.", 0.55)
     far = _hit("c:0", "Hill Post", "2024-11-05", "A bake sale raised money for the Millbrook library.", 0.20)
     ans = Answer("Flooding forced 300 residents from their homes [1].", [Citation.from_hit(1, cited, quote=cited.passage.text)])
     annotate(ans, [cited, newer, far])
@@ -190,3 +190,16 @@ def test_collapse_folds_repeated_passages_and_keeps_what_a_version_adds():
     out = collapse_groups([first, copy, added, other])
     assert [h.passage.id for h in out] == ["a:0", "b:1", "z:0"]
     assert out[0].also_in == ["CNN"] and out[1].also_in == []
+
+
+def test_a_close_newer_passage_about_something_else_is_not_noted_and_scales_are_not_units():
+    cited = _hit("a:0", "Valley News", "2024-10-29", "Flooding forced 300 residents from their homes in Millbrook.", 0.60)
+    unrelated = _hit("b:0", "River Times", "2024-11-02", "A new morning show launches on Monday with three hosts.", 0.58)
+    ans = Answer("x [1].", [Citation.from_hit(1, cited, quote=cited.passage.text)])
+    annotate(ans, [cited, unrelated])
+    assert ans.newer is None
+    a = _hit("c:0", "CNN", "2022-11-15", "The rule let US authorities expel more than 1 million migrants at the border.", 0.6)
+    b = _hit("d:0", "USA Today", "2022-11-15", "Authorities expelled migrants at the border 2.5 million times under the rule.", 0.5)
+    ans2 = Answer("x [1].", [Citation.from_hit(1, a, quote=a.passage.text)])
+    annotate(ans2, [a, b])
+    assert ans2.disputed_by == []  # 1 million migrants vs 2.5 million times: different things counted
