@@ -28,8 +28,8 @@ from vectorstore.lexical import tokenize
 
 DENIAL = re.compile(
     r"\b(den(?:y|ies|ied|ying|ial)|reject(?:s|ed|ing)?|refut(?:e|es|ed|ing)|dismiss(?:es|ed|ing)?|"
-    r"disput(?:e|es|ed|ing)|fake news|false|baseless|unfounded|untrue|not true|no evidence|"
-    r"rebuff(?:s|ed)?|debunk(?:s|ed)?)\b",
+    r"disput(?:e|es|ed|ing)|fake news|not true|no evidence|rebuff(?:s|ed)?|debunk(?:s|ed)?|"
+    r"(?:is|are|was|were|as|them|it) (?:false|baseless|unfounded|untrue))\b",
     re.I,
 )
 # Words that name the act of reporting or denying: not part of the matter itself.
@@ -52,12 +52,15 @@ class NewsRules:
         newer_pool: how many passages of the ranking are looked at for a newer one.
         topic_terms: least content words a sentence shares with the claim to be on the same matter.
         topic_share: least share of the claim's content words it must share.
+        dispute_days: a dated passage further than this from the newest cited article is an
+            earlier or later report, not a dispute (the "newer" note covers the later ones).
     """
 
     newer_ratio: float = 0.85
     newer_pool: int = 10
     topic_terms: int = 3
     topic_share: float = 0.25
+    dispute_days: int = 31
 
 
 def content_terms(text: str) -> set[str]:
@@ -106,6 +109,13 @@ def conflicts(claim_sentence: str, other: str) -> bool:
     return any(noun in b and b[noun] != num for noun, num in a.items())
 
 
+def _near(d: date | None, as_of: str, days: int) -> bool:
+    """Whether a passage dated ``d`` is within ``days`` of ``as_of`` (true when either is unknown)."""
+    if d is None or not as_of:
+        return True
+    return abs((d - date.fromisoformat(as_of)).days) <= days
+
+
 def _claim(answer: Answer) -> tuple[str, set[str]]:
     sentence = " ".join(c.quote or "" for c in answer.citations).strip() or answer.text
     return sentence, content_terms(sentence)
@@ -149,7 +159,7 @@ def annotate(
         sentence = best_topic_sentence(claim, p.text, rules)
         if not sentence:
             continue
-        if conflicts(claim_sentence, sentence):
+        if conflicts(claim_sentence, sentence) and _near(p.date, answer.as_of, rules.dispute_days):
             if group not in disputed_groups:  # one passage per disputing story
                 disputed_groups.add(group)
                 disputed.append(Citation.from_hit(next_n, h, quote=sentence))

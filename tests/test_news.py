@@ -203,3 +203,12 @@ def test_a_close_newer_passage_about_something_else_is_not_noted_and_scales_are_
     ans2 = Answer("x [1].", [Citation.from_hit(1, a, quote=a.passage.text)])
     annotate(ans2, [a, b])
     assert ans2.disputed_by == []  # 1 million migrants vs 2.5 million times: different things counted
+
+
+def test_old_reports_and_false_claims_are_not_disputes():
+    cited = _hit("a:0", "Daily", "2023-01-05", "Congress raised the maximum Pell Grant by 500 dollars for students.", 0.6)
+    old = _hit("b:0", "Paper", "2019-05-15", "Advocates urged Congress to reject a plan to freeze the maximum Pell Grant for students.", 0.5)
+    fox = _hit("c:0", "Herald", "2023-01-04", "Hosts repeated false claims while Congress raised the maximum Pell Grant for students.", 0.5)
+    ans = Answer("x [1].", [Citation.from_hit(1, cited, quote=cited.passage.text)])
+    annotate(ans, [cited, old, fox])
+    assert ans.disputed_by == []
