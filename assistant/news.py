@@ -38,7 +38,7 @@ CUE_TERMS = frozenset(tokenize(
     "reject rejects refuted dismissed false fake news suggesting suggest according sources told"
 ))
 _NUM_NOUN = re.compile(
-    r"\b(\d[\d,.]*)\s+(?:(million|billion|trillion|thousand|hundred)\s+)?(?:more\s+|other\s+)?([a-z]{3,})\b", re.I
+    r"(?<![\d.,-])\b(\d[\d,.]*)\s+(?:(million|billion|trillion|thousand|hundred)\s+)?(?:more\s+|other\s+)?([a-z]{3,})\b", re.I
 )
 
 
@@ -73,13 +73,20 @@ def denies(sentence: str) -> bool:
     return bool(DENIAL.search(sentence))
 
 
-def _numbers(sentence: str) -> dict[str, str]:
-    """noun -> the number before it ("300 residents" -> {"resid": "300"})."""
+def _numbers(sentence: str) -> dict[tuple[str, str], str]:
+    """(thing counted, the next content word) -> its number.
+
+    "96 people have been killed" -> {("peopl", "kill"): "96"}; "1 million migrants at the
+    border" -> {("migrant", "border"): "1 million"}: the thing counted and what is said of
+    it, not the scale word; a score or range ("3-2") is not a count.
+    """
     out = {}
-    for num, scale, noun in _NUM_NOUN.findall(sentence):
+    for m in _NUM_NOUN.finditer(sentence):
+        num, scale, noun = m.groups()
         stem = tokenize(noun)
-        if stem:  # "1 million migrants" -> {"migrant": "1 million"}: the thing counted, not the scale
-            out[stem[0]] = (num.rstrip(".,").replace(",", "") + " " + scale.lower()).strip()
+        if stem:
+            after = tokenize(sentence[m.end():])
+            out[(stem[0], after[0] if after else "")] = (num.rstrip(".,").replace(",", "") + " " + (scale or "").lower()).strip()
     return out
 
 

@@ -212,3 +212,12 @@ def test_old_reports_and_false_claims_are_not_disputes():
     ans = Answer("x [1].", [Citation.from_hit(1, cited, quote=cited.passage.text)])
     annotate(ans, [cited, old, fox])
     assert ans.disputed_by == []
+
+
+def test_counts_of_different_things_or_scores_are_not_disputes():
+    from assistant.news import conflicts
+
+    assert not conflicts("At least 96 people have been killed by the wildfire.", "About 1,000 people were still missing.")
+    assert not conflicts("The Yankees won with a 3-2 victory over the Braves.", "Oakland set up game seven with a 3-1 victory over the Mets.")
+    assert conflicts("The eruption is the first in 40 years.", "The eruption is the first in 38 years.")
+    assert conflicts("Peskov rejected reports of troops in Ukraine.", "Seoul said troops are in Ukraine.")
