@@ -23,6 +23,7 @@ from assistant.followup import Condenser, HeuristicCondenser, LLMCondenser
 from assistant.history import normalise
 from assistant.llm import LLMAnswerer
 from assistant.news import annotate
+from assistant.options import check_options
 from assistant.retrieval import Query, Retrieval, build_retriever
 from assistant.text import clean_question, word_pieces
 from assistant.timeline import ALL_DATES, build_timeline, timeline_answer, timeline_subject
@@ -98,6 +99,17 @@ class Assistant:
             raise QuestionError(
                 f"The question is {len(q):,} characters long; the limit is {self.settings.max_question_chars:,}."
             )
+        return q
+
+    def check(self, question: str, history: Sequence | None = None, **options) -> str:
+        """Validate a whole request before any work: the question, history, top_k, sources,
+        answerer (an LLM asked for but not configured). Servers call it before a stream's
+        first byte. Returns the cleaned question; raises QuestionError."""
+        q = self.validate(question)
+        check_options(self.settings, history=history, top_k=options.get("top_k"),
+                      sources=options.get("sources"), answerer=options.get("answerer"))
+        if options.get("answerer") == "llm":
+            self._answerer("llm")
         return q
 
     def standalone(self, question: str, history: Sequence | None) -> str:
@@ -212,7 +224,7 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Like ask(), but yields the answer's text in pieces, then the full Answer last."""
         t0 = time.perf_counter()
-        q = self.validate(question)
+        q = self.check(question, history, top_k=top_k, sources=sources, answerer=answerer)
         standalone = self.standalone(q, history)
         subject = timeline_subject(standalone)
         if subject is not None:  # "What happened with X?": a dated list, not a one-line answer
