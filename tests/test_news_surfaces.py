@@ -17,7 +17,7 @@ from footnote.settings import SAMPLE_ARTICLE, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TROOPS = ROOT / "tests" / "data" / "north-korean-troops-in-ukraine.md"
-IMG = ROOT / "docs" / "img"
+IMG = ROOT / "test-artifacts"  # docs/img/answer-as-of-dispute.png and timeline.png are copies of these
 BRIDGE = [
     {"id": "b1", "title": "Harbour Bridge closed after cracks found", "source": "Coast Daily", "url": "https://coast.example/b1",
      "published_date": "2024-02-07", "text": "Inspectors closed the Harbour Bridge on Wednesday after finding cracks in two support beams."},
