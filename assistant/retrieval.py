@@ -26,6 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.dates import DateWindow
+from assistant.wire import collapse_groups
 from footnote.records import Hit, Passage
 from footnote.settings import Settings
 from vectorstore.embeddings import Embedder
@@ -61,6 +62,7 @@ class Retrieval:
 
     hits: list[Hit]
     timings: dict[str, float] = field(default_factory=dict)
+    ranked: list[Hit] = field(default_factory=list)  # the whole fused ranking the hits were taken from
 
 
 class Reranker(Protocol):
@@ -321,15 +323,17 @@ class HybridRetriever:
         if self.lexical is not None and self.lexical_weight > 0:
             rankings.append((self.lexical.retrieve(query, n), self.lexical_weight))
         t3 = time.perf_counter()
-        out = Retrieval(self._fuse(rankings, query, k), {"dense_ms": (t2 - t) * 1000, "lexical_ms": (t3 - t2) * 1000})
+        ranked = self._fuse(rankings, query)
+        timings = {"dense_ms": (t2 - t) * 1000, "lexical_ms": (t3 - t2) * 1000}
+        out = Retrieval(diversify(ranked, k, self.max_per_article), timings, ranked)
         t4 = time.perf_counter()
         if self.reranker is not None and out.hits:
             out.hits = self.reranker.rerank(query.text, out.hits)
             out.timings["rerank_ms"] = (time.perf_counter() - t4) * 1000
         return out
 
-    def _fuse(self, rankings: list[tuple[list[Hit], float]], query: Query, k: int) -> list[Hit]:
-        """One ranking from the retrievers', with article support, dates and diversity applied."""
+    def _fuse(self, rankings: list[tuple[list[Hit], float]], query: Query) -> list[Hit]:
+        """One ranking from the retrievers', with article support and dates applied and wire copies folded."""
         if self.fusion == "convex" and len(rankings) == 2:
             fused = convex_fuse(rankings[0][0], rankings[1][0], self.dense_weight, self.lexical_weight)
         else:
@@ -337,7 +341,7 @@ class HybridRetriever:
         article_support(fused, self.article_weight)
         if fused:
             self._apply_dates(fused, query.window, query.today or date.today())
-        return diversify(fused, k, self.max_per_article)
+        return collapse_groups(fused)
 
 
 def build_retriever(

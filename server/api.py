@@ -14,6 +14,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import Answer, Assistant
 from server.errors import APIError, stream_error_text
+from server.news_api import news_router
 from server.schemas import ERRORS, AnswerOut, AskRequest, ChatCompletionRequest, ErrorOut, HealthOut, IngestOut
 from server.service import Service
 
@@ -124,6 +125,7 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
             "model": service.model_label(), "llm_configured": settings.llm_configured,
         }
 
+    router.include_router(news_router(service))  # /api/timeline, /api/feeds
     return router
 
 

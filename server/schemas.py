@@ -46,6 +46,11 @@ class AnswerOut(BaseModel):
     supported_sentences: int
     total_sentences: int
     timings: dict[str, float]
+    as_of: str = Field("", description="Date of the newest cited article (ISO); '' when none is dated.")
+    newer: Citation | None = Field(None, description="A newer uncited passage that scored close (its n follows the citations).")
+    disputed: bool = Field(False, description="True when passages of another story give a different answer.")
+    disputed_by: list[Citation] = Field(default_factory=list, description="Those passages, numbered after the citations.")
+    support_outlets: list[str] = Field(default_factory=list, description="Independent outlets carrying the claim (wire copies once).")
 
 
 class IngestFailureOut(BaseModel):

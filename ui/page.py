@@ -33,6 +33,7 @@ from server.api import answer_options
 from server.errors import validation_message
 from server.schemas import AskRequest
 from server.service import Service
+from ui.news_page import news_panels
 from ui.render import esc, render_answer, render_error, render_streaming, status_line
 from vectorstore.errors import StoreError
 
@@ -283,6 +284,7 @@ def build_page(service: Service) -> gr.Blocks:
                 gr.Examples(["Who denied the reports?", "Were North Korean troops reported in Ukraine?"], inputs=box)
             with gr.Column(scale=2):
                 top_k, sources, date_from, date_to, mode, files, ingest_btn, summary = _settings_panel(service)
+                news_panels(service)  # Timeline view, feeds
         conv = gr.State([])
         demo.load(lambda: (page_status(service), gr.update(choices=service.sources())), None, [status, sources],
                   api_visibility="private")

@@ -65,9 +65,12 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
 
     body = re.sub(r"\[(\d+)\]", link, esc(a["answer"]))
     cites = "".join(render_citation(c, turn) for c in a["citations"])
+    from ui.news import render_news  # as of, newer, support, disputes (ui.news builds on this module)
+
+    notes, others = render_news(a, turn)
     return (
-        f'<div class="fn-msg"><div class="fn-answer">{body}</div>{notice}'
-        f'<div class="fn-cites"><div class="fn-cites-h">Cited passages</div>{cites}</div></div>'
+        f'<div class="fn-msg"><div class="fn-answer">{body}</div>{notice}{notes}'
+        f'<div class="fn-cites"><div class="fn-cites-h">Cited passages</div>{cites}</div>{others}</div>'
     )
 
 
