@@ -10,7 +10,7 @@ so that a second article holding the answer still gets in, and hands the result 
 optional reranker.
 
 Concession for speed: the dense retriever asks Chroma for ids and distances only and
-takes the passages from the BM25 index's in-memory copy (the same passages, kept at the
+takes the passages from the lexical index's stored copy (the same passages, kept at the
 store's revision); fetching documents and metadata from Chroma cost more than the vector
 search itself.
 """
@@ -111,20 +111,14 @@ class LexicalRetriever:
 
     def __init__(self, index: SyncedLexicalIndex) -> None:
         self.index = index
-        self._by_id: dict[str, Passage] = {}
-        self._for: object | None = None
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         found = self.index.search(query.text, k, query.filters)
         return [Hit(p, score, lexical_rank=i + 1) for i, (p, score) in enumerate(found)]
 
     def lookup(self, ids: Sequence[str]) -> dict[str, Passage]:
-        """Passages by id from the in-memory index (those it holds)."""
-        current = self.index.current()
-        if current is not self._for:
-            self._by_id = {p.id: p for p in current.passages}
-            self._for = current
-        return {i: self._by_id[i] for i in ids if i in self._by_id}
+        """Passages by id from the lexical index (those it holds)."""
+        return self.index.lookup(ids)
 
 
 def rrf_fuse(rankings: list[tuple[list[Hit], float]], rrf_k: int = 60) -> list[Hit]:

@@ -178,8 +178,9 @@ class Ingestor:
             gone = [aid for aid in states if aid not in seen]
             if gone:
                 self.store.delete_articles(gone)
+                self.lexical.apply([], gone)
                 summary.removed = len(gone)
-        if summary.added or summary.updated or summary.removed or self._lexical_stale():
+        if self._lexical_stale():
             self.lexical.rebuild()
         summary.seconds = time.perf_counter() - t0
         return summary
@@ -220,6 +221,7 @@ class Ingestor:
         if replaced:
             self.store.delete_articles(replaced)
         self.store.add_passages(passages, embeddings)
+        self.lexical.apply(passages, replaced)
         summary.chunks_written += len(passages)
         for _, _, existed in pending:
             if existed:
