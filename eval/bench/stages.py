@@ -140,8 +140,10 @@ def stage_peer(subset: Path, work: Path) -> dict[str, Any]:
 
 def stage_build(base: Path, dest: Path, size: int) -> dict[str, Any]:
     """A store of ``size`` passages synthesised from the ingested one (see eval.bench.synth)."""
-    from eval.bench.synth import build
+    from eval.bench.synth import build, reusable
 
+    if reusable(dest, size):
+        return {"passages": float(size), "reused": True}
     shutil.rmtree(dest, ignore_errors=True)
     return build(base, dest, size)
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from footnote.records import Passage
 from footnote.settings import Settings
-from vectorstore.lexical import open_index, write_passages, write_state
+from vectorstore.lexical import open_index, read_state, write_passages, write_state
 from vectorstore.store import PassageStore
 
 NOISE = 0.01  # per dimension; 384 dimensions -> a noise vector of norm about 0.2
@@ -85,3 +85,15 @@ def build(base_dir: Path, dest_dir: Path, size: int, seed: int = 0) -> dict[str,
     write_state(settings.bm25_dir, store.revision())
     t2 = time.perf_counter()
     return {"passages": float(store.count()), "chroma_write_s": t1 - t0, "bm25_build_s": t2 - t1}
+
+
+def reusable(dest_dir: Path, size: int) -> bool:
+    """True when ``dest_dir`` holds a synthesised store of ``size`` passages with its lexical index in step."""
+    if not (dest_dir / "chroma.sqlite3").exists():
+        return False
+    settings = Settings(store_dir=dest_dir, _env_file=None)
+    try:
+        store = PassageStore(settings)
+        return store.count() == size and read_state(settings.bm25_dir).get("revision") == store.revision()
+    except Exception:  # noqa: BLE001 - anything wrong with it: build it again
+        return False
