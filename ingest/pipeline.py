@@ -22,7 +22,7 @@ from ingest.chunking import Chunker
 from ingest.errors import IngestError
 from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_path
 from vectorstore.lexical import SyncedLexicalIndex
-from vectorstore.store import PassageStore
+from vectorstore.store import ArticleState, PassageStore
 
 FLUSH_PASSAGES = 4096  # upper bound of settings.ingest_flush_passages
 Progress = Callable[[int, int], None]
@@ -87,6 +87,34 @@ def count_items(files: list[Path]) -> int:
     return total
 
 
+class StoredStates:
+    """The stored state of articles: all read at once (a prune, a small store), else per article.
+
+    Reading every article's state scans the whole store: at a million passages that
+    alone takes longer than ingesting a feed's few new articles, so a big store is asked
+    about the articles being ingested only.
+    """
+
+    FULL_SCAN_PASSAGES = 20_000
+
+    def __init__(self, store: PassageStore, full: bool = False) -> None:
+        self.store = store
+        self._all = store.article_states() if full or store.count() <= self.FULL_SCAN_PASSAGES else None
+        self._known: dict[str, ArticleState | None] = {}
+
+    def get(self, article_id: str) -> ArticleState | None:
+        if self._all is not None:
+            return self._all.get(article_id)
+        if article_id not in self._known:
+            self._known[article_id] = self.store.article_states([article_id]).get(article_id)
+        return self._known[article_id]
+
+    def all(self) -> dict[str, ArticleState]:
+        if self._all is None:
+            self._all = self.store.article_states()
+        return self._all
+
+
 class Ingestor:
     """Ingests files, folders and URLs into a PassageStore (and its BM25 index)."""
 
@@ -130,7 +158,7 @@ class Ingestor:
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="article", desc="ingest", dynamic_ncols=True)
-        states = self.store.article_states()
+        states = StoredStates(self.store, full=prune)
         seen: set[str] = set()
         pending: list[tuple[Article, list[Passage], bool]] = []
         pending_passages = 0
@@ -175,7 +203,7 @@ class Ingestor:
         if bar is not None:
             bar.close()
         if prune:
-            gone = [aid for aid in states if aid not in seen]
+            gone = [aid for aid in states.all() if aid not in seen]
             if gone:
                 self.store.delete_articles(gone)
                 self.lexical.apply([], gone)

@@ -108,3 +108,16 @@ def test_same_article_twice_in_one_write_keeps_its_passages(store, tmp_path):
     _write(store, index, first)
     index.apply([replace(p, text=p.text + " rewritten") for p in first])
     assert len(index.current()) == 3 and len(index.search("rewritten", 5)) == 3
+
+
+def test_a_big_store_is_asked_only_about_the_articles_ingested(store, tmp_path, monkeypatch):
+    from ingest import pipeline
+
+    store.add_passages(_article("old", "Storm Ophelia flooded the harbour"))
+    monkeypatch.setattr(pipeline.StoredStates, "FULL_SCAN_PASSAGES", 0)  # as if the store were big
+    scans = []
+    monkeypatch.setattr(store, "iter_metadata", lambda: scans.append(1) or iter(()))
+    states = pipeline.StoredStates(store)
+    assert states.get("old").complete and states.get("new") is None
+    assert scans == []  # no scan of the whole store
+    assert pipeline.StoredStates(store, full=True) and scans == [1]  # a prune reads everything

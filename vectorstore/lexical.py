@@ -69,7 +69,7 @@ def tokenize(text: str) -> list[str]:
 # --- the tantivy folder ------------------------------------------------------------------
 FORMAT = "tantivy-1"  # bump when the schema changes: an index of another format is rebuilt
 STATE_FILE = "footnote-state.json"
-WRITER_HEAP = 50_000_000  # bytes of the writer's buffer (tantivy flushes a segment when full)
+WRITER_HEAP = 20_000_000  # bytes of the writer's buffer (tantivy flushes a segment when full; 15 MB least)
 BULK_HEAP = 400_000_000  # for a full rebuild: fewer, larger segments
 LOCK_WAIT_S = 120.0  # longest wait for another process's write to finish
 

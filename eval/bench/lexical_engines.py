@@ -157,12 +157,13 @@ def _rss_mb() -> float:
 def _latency(search, queries: Sequence[str], filters: Filters | None) -> dict[str, float]:
     for q in queries[:5]:
         search(q, 50, filters)
-    times = []
+    times, cpu = [], []
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         search(q, 50, filters)
         times.append((time.perf_counter() - t) * 1000)
-    return {"p50_ms": pct(times, 50), "p95_ms": pct(times, 95)}
+        cpu.append((time.process_time() - c) * 1000)
+    return {"p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "cpu_p50_ms": pct(cpu, 50), "cpu_p95_ms": pct(cpu, 95)}
 
 
 def _new_articles(base: list[Passage], n: int) -> list[list[Passage]]:
@@ -192,9 +193,9 @@ def measure(engine: str, base: list[Passage], size: int, queries: list[str], wor
                            "rss_added_mb": _rss_mb() - rss0}
     out["plain"] = _latency(search, queries, None)
     out["filtered"] = _latency(search, queries, FILTERS)
-    costs = []
+    costs, cpu = [], []
     for art in _new_articles(base, 20):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         if engine == "tantivy":
             write_passages(ix.index, art)
             ix.index.reload()
@@ -202,7 +203,9 @@ def measure(engine: str, base: list[Passage], size: int, queries: list[str], wor
         else:
             merges.append(seg.add(art))
         costs.append((time.perf_counter() - t) * 1000)
-    out["write_ms_per_article"] = {"p50": pct(costs, 50), "mean": float(np.mean(costs)), "max": max(costs)}
+        cpu.append((time.process_time() - c) * 1000)
+    out["write_ms_per_article"] = {"p50": pct(costs, 50), "mean": float(np.mean(costs)), "max": max(costs),
+                                   "cpu_p50": pct(cpu, 50), "cpu_max": max(cpu)}
     if engine == "tantivy":
         out["disk_mb"] = _du_mb(folder)
         out["segments"] = int(LexicalIndex(ix.index).searcher.num_segments)
