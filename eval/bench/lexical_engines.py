@@ -207,6 +207,7 @@ def measure(engine: str, base: list[Passage], size: int, queries: list[str], wor
     out["write_ms_per_article"] = {"p50": pct(costs, 50), "mean": float(np.mean(costs)), "max": max(costs),
                                    "cpu_p50": pct(cpu, 50), "cpu_max": max(cpu)}
     if engine == "tantivy":
+        write_passages(ix.index, [], {p.article_id for art in _new_articles(base, 20) for p in art})  # as found
         out["disk_mb"] = _du_mb(folder)
         out["segments"] = int(LexicalIndex(ix.index).searcher.num_segments)
     else:
