@@ -11,7 +11,6 @@ import pytest
 
 from footnote.records import Passage
 from footnote.settings import Settings
-from vectorstore.embeddings import HashingEmbedder
 from vectorstore.lexical import FORMAT, SyncedLexicalIndex, read_state
 from vectorstore.store import Filters, PassageStore
 
@@ -23,7 +22,7 @@ def _article(aid: str, words: str, n: int = 2, source: str = "Gazette", d: date 
 
 @pytest.fixture
 def store(tmp_path) -> PassageStore:
-    return PassageStore(Settings(store_dir=tmp_path / "store", _env_file=None), HashingEmbedder())
+    return PassageStore(Settings(store_dir=tmp_path / "store", _env_file=None))
 
 
 def _write(store: PassageStore, index: SyncedLexicalIndex, passages: list[Passage]) -> None:
@@ -68,7 +67,7 @@ def test_filters_and_idf(store, tmp_path):
 def test_a_second_process_sees_commits_without_rebuilding(store, tmp_path):
     folder = tmp_path / "lex"
     writer = SyncedLexicalIndex(store, folder)
-    reader = SyncedLexicalIndex(PassageStore(store.settings, HashingEmbedder()), folder, check_every=0)
+    reader = SyncedLexicalIndex(PassageStore(store.settings, store.embedder), folder, check_every=0)
     _write(store, writer, _article("a", "Storm Ophelia flooded the harbour"))
     assert len(reader.current()) == 2
     reader.rebuild = None  # type: ignore[assignment] - a rebuild would fail the test from here on
