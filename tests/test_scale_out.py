@@ -113,6 +113,7 @@ def test_ingest_through_one_process_answer_from_the_other(two_apps, tmp_path):
         time.sleep(0.1)
     assert "Keiko Tanabe" in ans["answer"], f"not answerable from the other process after {waited:.1f} s"
     assert waited <= ANSWERABLE_WITHIN
+    print(f"answerable from the other process {waited:.2f} s after the ingest's reply")
     assert ans["citations"] and ans["citations"][0]["article_id"] == "vellmar-1"
     # One index for both: the folder's last commit is at the store's revision, and the
     # writer's answer is the reader's.
