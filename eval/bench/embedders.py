@@ -17,11 +17,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from eval.bench.corpus import DEV_DATA
-from eval.bench.lexical_engines import dev_passages
 from footnote.settings import Settings
 from vectorstore.embeddings import get_embedder
 
 MODELS = ("minilm", "minilm-l3")
+
+
+def _texts(corpus: Path, n: int) -> list[str]:
+    """The first n passages of the corpus, chunked as ingest chunks them."""
+    from ingest.chunking import Chunker
+    from ingest.loaders import load_path
+
+    s = Settings(_env_file=None)
+    chunker = Chunker(s.chunk_size, s.chunk_overlap)
+    out: list[str] = []
+    for art in load_path(corpus, 10**9):
+        if not isinstance(art, Exception):
+            out += [p.text for p in chunker.split(art)]
+        if len(out) >= n:
+            break
+    return out[:n]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,9 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--passages", type=int, default=600)
     p.add_argument("--rounds", type=int, default=2)
     a = p.parse_args(argv)
-    passages = dev_passages(a.corpus)
-    step = max(1, len(passages) // a.passages)
-    texts = [x.text for x in passages[::step]][: a.passages]
+    texts = _texts(a.corpus, a.passages)
     models = {m: get_embedder(Settings(embedding_model=m, embedding_threads=1, _env_file=None)) for m in MODELS}
     for emb in models.values():
         emb.embed(texts[:16])  # loaded and warm

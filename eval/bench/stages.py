@@ -144,8 +144,9 @@ def stage_build(base: Path, dest: Path, size: int) -> dict[str, Any]:
 
     if reusable(dest, size):
         return {"passages": float(size), "reused": True}
-    shutil.rmtree(dest, ignore_errors=True)
-    return build(base, dest, size)
+    if not (dest / "chroma.sqlite3").exists():
+        shutil.rmtree(dest, ignore_errors=True)
+    return build(base, dest, size)  # finishes a store cut off part way
 
 
 def stage_query(store_dir: Path, questions: Path, subset: Path, n: int) -> dict[str, Any]:

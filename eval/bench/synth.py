@@ -61,20 +61,22 @@ def replicate(passages: list[Passage], size: int, start: int = 0) -> Iterator[Pa
 
 
 def build(base_dir: Path, dest_dir: Path, size: int, seed: int = 0) -> dict[str, float]:
-    """Write a ``size``-passage store to ``dest_dir`` from the store in ``base_dir``.
+    """Write a ``size``-passage store to ``dest_dir`` from the store in ``base_dir`` (or finish one).
 
     Returns the seconds spent writing to Chroma and building the lexical index.
     """
     base_store = PassageStore(Settings(store_dir=base_dir, _env_file=None))
     passages, vecs = read_base(base_store)
     n_base = len(passages)
-    rng = np.random.default_rng(seed)
     settings = Settings(store_dir=dest_dir, _env_file=None)
     store = PassageStore(settings, base_store.embedder)
     t0 = time.perf_counter()
     step = 10_000
-    for start in range(0, size, step):
+    # Resumable: a store cut off part way holds whole steps (plus at most a part of one,
+    # which is written again: same ids, same vectors).
+    for start in range(store.count() // step * step, size, step):
         idx = np.arange(start, min(size, start + step))
+        rng = np.random.default_rng(seed * 1_000_003 + start)
         emb = vecs[idx % n_base].copy()
         noisy = idx // n_base > 0
         emb[noisy] += rng.normal(0, NOISE, size=(int(noisy.sum()), emb.shape[1])).astype(np.float32)
