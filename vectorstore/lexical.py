@@ -147,13 +147,15 @@ def _writer(index, heap: int, wait: float):
 
 
 def write_passages(
-    index, passages: Iterable[Passage], deleted_articles: Iterable[str] = (), *, replace_all: bool = False
+    index, passages: Iterable[Passage], deleted_articles: Iterable[str] = (), *, replace_all: bool = False,
+    merge_in_background: bool = False,
 ) -> int:
     """One commit: drop the named articles (and every article of ``passages``), add ``passages``.
 
-    With ``replace_all`` every document is dropped first (a rebuild). Waits for the
-    segment merges the commit started, so the segment count stays small. Returns the
-    number of passages added.
+    With ``replace_all`` every document is dropped first (a rebuild). The segment merges
+    the commit started are waited for (so the segment count stays small), here or, with
+    ``merge_in_background``, in a thread that holds the writer lock until they end (the
+    next write waits for it; searches do not). Returns the number of passages added.
     """
     writer = _writer(index, BULK_HEAP if replace_all else WRITER_HEAP, LOCK_WAIT_S)
     try:
@@ -170,16 +172,25 @@ def write_passages(
             writer.add_document(_document(p))
             added += 1
         writer.commit()
-        writer.wait_merging_threads()  # also releases the lock
     except BaseException:
         try:
             writer.rollback()
         except Exception:  # noqa: BLE001 - the writer may be gone already; the first error matters
             pass
         raise
-    finally:
-        del writer
+    if merge_in_background:
+        threading.Thread(target=_finish_merges, args=(writer,), name="lexical-merges", daemon=True).start()
+    else:
+        _finish_merges(writer)
     return added
+
+
+def _finish_merges(writer) -> None:
+    """Wait for the writer's merges, then let it go (that releases the lock)."""
+    try:
+        writer.wait_merging_threads()
+    except Exception as e:  # noqa: BLE001 - a failed merge loses nothing committed
+        log.warning("lexical index merge failed (%s); the segments stay as they are", e)
 
 
 def _passage(doc) -> Passage:
@@ -331,7 +342,7 @@ class SyncedLexicalIndex:
     def apply(self, passages: Sequence[Passage], deleted_articles: Iterable[str] = ()) -> LexicalIndex:
         """Write an ingest's passages (and deletions) into the index: cost of the change, not the store."""
         with self._lock:
-            write_passages(self._open(), passages, deleted_articles)
+            write_passages(self._open(), passages, deleted_articles, merge_in_background=True)
             rev = self.store.revision()
             write_state(self.folder, rev)
             self._checked = time.monotonic()
