@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fixtures_chroma import ChromaServer
 
 from eval.local_servers import free_port
-from fixtures_chroma import ChromaServer
 from vectorstore.lexical import read_state
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
