@@ -24,7 +24,7 @@ PROBE_ID = "bench-probe-article"
 PROBE = {
     "id": PROBE_ID, "title": "Quarry town elects beekeeper mayor", "source": "Bench Gazette", "published_date": "2023-06-01",
     "text": ("The quarry town of Oswindle elected the beekeeper Marisol Quenby as its mayor on Sunday. "
-             "Quenby won 61 percent of the vote after promising to reopen the rail halt. ") * 4,
+             "Quenby won 61 percent of the vote after promising to reopen the rail halt. ") * 12,
 }
 PROBE_QUESTION = "Who did Oswindle elect as mayor?"
 
@@ -45,27 +45,30 @@ def rss_mb() -> float:
 def retrieval(a, questions: list, filtered: bool) -> dict[str, float]:
     """Hybrid retrieval latency (embedding the question included), p50 and p95 in ms."""
     opts = {"sources": [SOURCE], "date_from": DATE_FROM, "date_to": DATE_TO} if filtered else {}
-    times, empty = [], 0
+    times, cpu, empty = [], [], 0
     for q in questions:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         hits = a.retrieve(q.question, today=q.today, **opts)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
         empty += not hits
-    return {"p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "empty": empty}
+    return {"p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "cpu_p50_ms": pct(cpu, 50), "cpu_p95_ms": pct(cpu, 95),
+            "empty": empty}
 
 
 def lexical_write_cost(a, work: Path, n: int = 20) -> dict[str, float]:
     """Time of ``SyncedLexicalIndex.apply`` for one new article (n articles, one at a time)."""
     probe = _probe_passages(a, work)
-    costs = []
+    costs, cpu = [], []
     for i in range(n):
         art = [replace(p, id=f"{p.id}-w{i}", article_id=f"{PROBE_ID}-w{i}") for p in probe]
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         a.lexical.apply(art)
         costs.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
     a.lexical.apply([], [f"{PROBE_ID}-w{i}" for i in range(n)])
     return {"passages_per_article": len(probe), "p50_ms": pct(costs, 50), "mean_ms": sum(costs) / len(costs),
-            "max_ms": max(costs)}
+            "max_ms": max(costs), "cpu_p50_ms": pct(cpu, 50), "cpu_max_ms": max(cpu)}
 
 
 def _probe_passages(a, work: Path) -> list[Passage]:
@@ -85,17 +88,17 @@ def time_to_answerable(a, work: Path) -> dict[str, float]:
 
     path = work / "probe.jsonl"
     path.write_text(json.dumps(PROBE) + "\n")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     summary = Ingestor(a.settings, a.store, a.lexical).ingest([path])
     t1 = time.perf_counter()
     cited = False
     while time.perf_counter() - t0 < 60 and not cited:
         ans = a.ask(PROBE_QUESTION, today=date(2023, 6, 2))
         cited = any(c.article_id == PROBE_ID for c in ans.citations) and "Quenby" in ans.text
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     a.store.delete_articles([PROBE_ID])
     a.lexical.apply([], [PROBE_ID])
-    return {"ingest_s": t1 - t0, "answerable_s": t2 - t0 if cited else -1.0, "added": summary.added}
+    return {"ingest_s": t1 - t0, "answerable_s": t2 - t0 if cited else -1.0, "cpu_s": c2 - c0, "added": summary.added}
 
 
 def stage_scale(store_dir: Path, questions: Path, subset: Path, n: int) -> dict[str, Any]:
