@@ -313,7 +313,8 @@ class SyncedLexicalIndex:
             saved = read_state(self.folder).get("revision")
             if saved is None:  # never built (a new folder): build before the first answer
                 return self.rebuild(rev) if not self._index else self._stale(rev, saved, stale_after)
-            index = self._snapshot(saved)
+            # The same recorded revision: the same commit, keep the searcher (and the object).
+            index = self._index if self._index is not None and self._index.revision == saved else self._snapshot(saved)
             if saved == rev:
                 self._mismatch_since = None
                 return index
