@@ -36,4 +36,8 @@ def test_filters_applied_after_the_search_unless_few_pass(tmp_path, monkeypatch)
     wheres.clear()
     hits = dense.retrieve(Query("storm flooded the harbour", filters=Filters(sources=["Small"])), 5)
     assert sorted(h.passage.id for h in hits) == [f"s{i}" for i in range(5)]
-    assert wheres == [None, {"source": {"$in": ["Small"]}}]  # too few passed: Chroma filtered
+    assert wheres == [None, None]  # 20 of 30 searched, none passed; then all 30: the whole store, filtered here
+    wheres.clear()
+    hits = dense.retrieve(Query("storm flooded the harbour", filters=Filters(sources=["Small"])), 1)
+    assert [h.passage.source for h in hits] == ["Small"]
+    assert wheres == [None, None, {"source": {"$in": ["Small"]}}]  # 4, then 20 searched, none passed: Chroma filtered
