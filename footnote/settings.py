@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "minilm",
         description=(
-            "'minilm' (offline all-MiniLM-L6-v2 shipped in PyPI packages), "
+            "'minilm' (offline all-MiniLM-L6-v2 shipped in PyPI packages), 'minilm-l3' (offline "
+            "paraphrase-MiniLM-L3-v2: about 3x faster ingest, a little less recall), "
             "'fastembed:<model name>' or 'openai:<model name>' (need internet)."
         ),
     )

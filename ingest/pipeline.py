@@ -30,7 +30,7 @@ from ingest.dedup import NearDuplicates
 from ingest.errors import ArticleConflict, IngestError
 from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_path
 from vectorstore.lexical import SyncedLexicalIndex
-from vectorstore.store import PassageStore
+from vectorstore.store import ArticleState, PassageStore
 
 FLUSH_PASSAGES = 4096  # upper bound of settings.ingest_flush_passages
 Progress = Callable[[int, int], None]
@@ -122,6 +122,34 @@ def count_items(files: list[Path]) -> int:
     return total
 
 
+class StoredStates:
+    """The stored state of articles: all read at once (a prune, a small store), else per article.
+
+    Reading every article's state scans the whole store: at a million passages that
+    alone takes longer than ingesting a feed's few new articles, so a big store is asked
+    about the articles being ingested only.
+    """
+
+    FULL_SCAN_PASSAGES = 20_000
+
+    def __init__(self, store: PassageStore, full: bool = False) -> None:
+        self.store = store
+        self._all = store.article_states() if full or store.count() <= self.FULL_SCAN_PASSAGES else None
+        self._known: dict[str, ArticleState | None] = {}
+
+    def get(self, article_id: str) -> ArticleState | None:
+        if self._all is not None:
+            return self._all.get(article_id)
+        if article_id not in self._known:
+            self._known[article_id] = self.store.article_states([article_id]).get(article_id)
+        return self._known[article_id]
+
+    def all(self) -> dict[str, ArticleState]:
+        if self._all is None:
+            self._all = self.store.article_states()
+        return self._all
+
+
 class Ingestor:
     """Ingests files, folders and URLs into a PassageStore (and its BM25 index)."""
 
@@ -177,7 +205,7 @@ class Ingestor:
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="article", desc="ingest", dynamic_ncols=True)
-        states = self.store.article_states()
+        states = StoredStates(self.store, full=prune)
         self._versions = self._url_versions()
         seen: set[str] = set()
         pending: list[tuple[Article, list[Passage], bool]] = []
@@ -201,14 +229,15 @@ class Ingestor:
         if bar is not None:
             bar.close()
         if prune:
-            gone = [aid for aid, st in states.items() if aid not in seen and st.owner == owner]
+            gone = [aid for aid, st in states.all().items() if aid not in seen and st.owner == owner]
             if gone:
                 self.store.delete_articles(gone)
+                self.lexical.apply([], gone)
                 self.dups.forget(gone)
                 summary.removed += len(gone)
         if summary.added or summary.updated or summary.removed:
             self.dups.save()
-        if summary.added or summary.updated or summary.removed or self._lexical_stale():
+        if self._lexical_stale():
             self.lexical.rebuild()
         summary.seconds = time.perf_counter() - t0
         if refuse_conflicts and summary.conflicts:
@@ -216,7 +245,7 @@ class Ingestor:
         return summary
 
     def _triage(
-        self, origin: str, art: Article | IngestError, states: dict, seen: set[str], summary: IngestSummary,
+        self, origin: str, art: Article | IngestError, states: StoredStates, seen: set[str], summary: IngestSummary,
         owner: str = LOCAL,
     ) -> tuple[Article, list[Passage], bool] | None:
         """(article, its passages, whether it replaces a stored one) to write, or None when
@@ -283,6 +312,7 @@ class Ingestor:
             summary.unchanged += 1
             return False
         self.store.delete_articles([old[0]])
+        self.lexical.apply([], [old[0]])
         self.dups.forget([old[0]])
         summary.removed += 1
         self._versions[key] = (art.id, new_date)
@@ -319,6 +349,7 @@ class Ingestor:
         if replaced:
             self.store.delete_articles(replaced)
         self.store.add_passages(passages, embeddings)
+        self.lexical.apply(passages, replaced)
         summary.chunks_written += len(passages)
         for _, _, existed in pending:
             if existed:
