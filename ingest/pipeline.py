@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from footnote.records import Article, IngestFailure, IngestSummary, Passage
 from footnote.settings import Settings
@@ -208,11 +209,25 @@ class Ingestor:
         states = StoredStates(self.store, full=prune)
         self._versions = self._url_versions()
         seen: set[str] = set()
+        try:
+            self._write_all(self._items(files, url_list, loaded), states, seen, summary, owner, bar, progress, total)
+        finally:
+            if bar is not None:
+                bar.close()
+        self._finish(states, seen, summary, owner, prune)
+        summary.seconds = time.perf_counter() - t0
+        if refuse_conflicts and summary.conflicts:
+            raise ArticleConflict(summary)
+        return summary
+
+    def _write_all(
+        self, items: Iterable[tuple[str, Article | IngestError]], states: StoredStates, seen: set[str],
+        summary: IngestSummary, owner: str, bar: Any, progress: Progress | None, total: int,
+    ) -> None:
+        """Triage each item and write what changed, in flushes of about FLUSH_PASSAGES passages."""
         pending: list[tuple[Article, list[Passage], bool]] = []
         pending_passages = 0
-        done = 0
-        for origin, art in self._items(files, url_list, loaded):
-            done += 1
+        for done, (origin, art) in enumerate(items, 1):
             if bar is not None:
                 bar.update(1)
             if progress is not None:
@@ -226,8 +241,10 @@ class Ingestor:
                 self._flush(pending, summary)
                 pending, pending_passages = [], 0
         self._flush(pending, summary)
-        if bar is not None:
-            bar.close()
+
+    def _finish(self, states: StoredStates, seen: set[str], summary: IngestSummary, owner: str, prune: bool) -> None:
+        """Prune what this origin no longer has (when asked), save the duplicate groups, and
+        bring the lexical index back in line if a crash left it behind the store."""
         if prune:
             gone = [aid for aid, st in states.all().items() if aid not in seen and st.owner == owner]
             if gone:
@@ -239,10 +256,6 @@ class Ingestor:
             self.dups.save()
         if self._lexical_stale():
             self.lexical.rebuild()
-        summary.seconds = time.perf_counter() - t0
-        if refuse_conflicts and summary.conflicts:
-            raise ArticleConflict(summary)
-        return summary
 
     def _triage(
         self, origin: str, art: Article | IngestError, states: StoredStates, seen: set[str], summary: IngestSummary,
