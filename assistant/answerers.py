@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from footnote.records import Hit
+from footnote.records import AnswerCandidate, Hit
 
 REFUSAL = "The articles do not contain the answer to this question."
 
@@ -17,6 +17,8 @@ class Draft:
     text: str
     refused: bool = False
     quotes: dict[int, str] = field(default_factory=dict)  # passage n -> its supporting sentence
+    short_answer: str | None = None  # the answer phrase ("Dmitry Peskov"), when one was found
+    candidates: list[AnswerCandidate] = field(default_factory=list)  # distinct answers, best first (n: passage)
 
 
 class Answerer(Protocol):

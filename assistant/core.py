@@ -17,7 +17,7 @@ from assistant.answerers import REFUSAL, Answerer, Draft
 from assistant.citations import CitationChecker
 from assistant.dates import resolve_dates
 from assistant.errors import QuestionError
-from assistant.extractive import ExtractiveAnswerer
+from assistant.extractive import ExtractiveAnswerer, attach_short_answer
 from assistant.followup import condense_heuristic
 from assistant.retrieval import Query, build_retriever
 from assistant.text import clean_question, word_pieces
@@ -217,7 +217,7 @@ class Assistant:
                 chosen = self.extractive
         assert draft is not None
         quotes = draft.quotes if chosen is self.extractive else None
-        checked = None if draft.refused else self.checker.check(draft.text, relevant, quotes)
+        checked = None if draft.refused and not draft.quotes else self.checker.check(draft.text, relevant, quotes)
         if checked is not None and chosen is not self.extractive and checked.supported_sentences == 0:
             # Nothing the LLM wrote is backed by the passages it was shown (a weak model
             # naming the wrong person): answer extractively, visibly, rather than refuse.
@@ -226,13 +226,18 @@ class Assistant:
             yield "\n\n"
             chosen, draft = self.extractive, self.extractive.answer(standalone, relevant)
             checked = None if draft.refused else self.checker.check(draft.text, relevant, draft.quotes)
-        if checked is None or not checked.citations:
+        if draft.refused and checked is not None and checked.citations:
+            # A refusal that names what the articles hold instead ("the closest is ... [1]").
+            answer = Answer(checked.text, checked.citations, True, q, standalone, chosen.name, notice, passages=passages)
+        elif checked is None or not checked.citations:
             answer = Answer(REFUSAL, [], True, q, standalone, chosen.name, notice, passages=passages)
         else:
             answer = Answer(
                 checked.text, checked.citations, False, q, standalone, chosen.name, notice,
                 checked.supported_sentences, checked.total_sentences, passages=passages,
             )
+        if checked is not None and checked.citations:
+            attach_short_answer(answer, draft, relevant)
         if chosen is self.extractive or notice:
             yield from word_pieces(answer.text)
         t3 = time.perf_counter()

@@ -24,16 +24,16 @@ import re
 _MACHINE = re.compile(
     r"\b(?:a\.?i\.?|ai|virtual|digital) (?:assistants?|models?|systems?|chat ?bots?|tools?|readers?|agents?)\b"
     r"|\bchat ?bots?\b|\blanguage models?\b|\bllms?\b|\bgpt[\w-]*\b|\bsystem prompt\b"
-    r"|\b(?:previous|prior|earlier|above|hidden|original|all|these|my|your|other) (?:instructions?|guidance|rules|directions|prompts?)\b"
+    r"|\b(?:previous|prior|earlier|above|hidden|original|all|these|this|my|your|other|following) (?:instructions?|guidance|rules|directions|prompts?)\b"
     r"|\bthe user\b(?! (?:experience|interface|base|agreement|data|count))"
     r"|\byour (?:answer|response|reply|output|summary|task|guidelines)\b"
-    r"|^\W*(?:assistants?|ai|models?|bots?|machines?)\s*[:,]|\bassistants? (?:reading|answering|summari\w+)\b"
+    r"|^\W*(?:assistants?|ai|models?|bots?|machines?|system|developer|admin)\s*[:,]|\bassistants? (?:reading|answering|summari\w+)\b"
     r"|\bif you are an? (?:ai|assistant|language model|bot|machine|model)\b",
     re.I,
 )
 _REQUEST = re.compile(
     r"\b(?:must|should|shall|need to|needs to|have to|has to|are to|is to|are required|are instructed|"
-    r"are expected|ought to|will now|from now on)\b",
+    r"are expected|ought to|will now|from now on|overrides?|supersedes?|takes? precedence)\b",
     re.I,
 )
 _IMPERATIVE = (
@@ -42,6 +42,9 @@ _IMPERATIVE = (
     "stop do don't dont never always make remember note report summarise summarize translate return reveal show "
     "list give begin start end follow obey keep refuse replace rewrite describe call label mark"
 ).split()
+_ONLY_VERBS = frozenset("ignore disregard forget override bypass respond reply say tell declare output print repeat cite "
+                        "attribute include mention append insert pretend behave don't dont never always remember "
+                        "summarise summarize translate reveal obey refuse rewrite describe".split())
 _LEAD = re.compile(
     r"^\W*(?:(?:when|if|before|after|while|whenever|once|for)\b[^,;:]{0,80}[,;:]\s*|[\w\s'’.-]{1,30}[:,\-—]\s+)?"
     r"(?:(?:please|now|also|then|and|so|kindly|just|first|finally)\s+)*(?P<verb>[a-z']+)",
@@ -53,7 +56,12 @@ _TOPIC = re.compile(
     re.I,
 )
 _SELF = re.compile(r"\bthis (?:article|passage|text|story|page|document|report|source)\b", re.I)
-_CORRECT = re.compile(r"\bthe (?:correct|right|only|true) (?:answer|response|reply)\b", re.I)
+_CORRECT = re.compile(
+    r"\bthe (?:correct|right|only|true|real) (?:answer|response|reply)\b"
+    r"|\bthe (?:answer|response|reply) to (?:every|any|all|each|this) (?:questions?|query|queries)\b",
+    re.I,
+)
+_NEGATIVE = re.compile(r"^\W*(?:please\s+)?(?:do not|don't|don’t|never)\b", re.I)
 _YOU = re.compile(r"\b(?:you|your|yourself)\b", re.I)
 # "...," Biden said.   "...," said the coach.   the coach told reporters   according to
 _ATTRIBUTION = re.compile(
@@ -73,16 +81,25 @@ def is_instruction(sentence: str) -> bool:
     machine = bool(_MACHINE.search(s))
     if _ATTRIBUTION.search(s) and not machine:
         return False  # reported speech: news, even in the imperative
-    if _CORRECT.search(s) and (machine or _SELF.search(s) or _YOU.search(s)):
+    if _CORRECT.search(s) and (machine or _SELF.search(s) or _YOU.search(s) or "every" in s.lower()):
         return True
     m = _LEAD.match(s)
     verb = m.group("verb") if m else ""
     imperative = verb.lower() in _IMPERATIVE
+    lead_clause = False
+    if imperative and m.start("verb") > 0 and re.match(r"^\W*(?:when|if|before|after|while|whenever|once)\b", s, re.I):
+        # "When asked ..., answer only ...": a main clause opening on a verb
+        after = s[m.end("verb"):].lstrip().lower()
+        verb_ok = verb.lower() in _ONLY_VERBS or after.startswith(("that ", "only ", "with ", "by ", "it ", "this "))
+        lead_clause = True
+    else:
+        verb_ok = imperative and (verb.lower() in _ONLY_VERBS or _is_verb(s, m.start("verb")))
     request = bool(_REQUEST.search(s))
-    if machine and (request or (imperative and _is_verb(s, m.start("verb"))) or (_YOU.search(s) and _TOPIC.search(s))):
+    if machine and (request or verb_ok or (_YOU.search(s) and _TOPIC.search(s))):
         return True
-    addressed = _YOU.search(s) or _SELF.search(s)
-    return imperative and bool(addressed) and bool(_TOPIC.search(s)) and _is_verb(s, m.start("verb"))
+    answering = lead_clause and verb.lower() in ("answer", "respond", "reply", "say", "state", "cite", "claim", "write")
+    addressed = _YOU.search(s) or _SELF.search(s) or _NEGATIVE.match(s) or answering
+    return verb_ok and bool(addressed) and bool(_TOPIC.search(s))
 
 
 def _is_verb(sentence: str, at: int) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, help="passages shown to the answerer (default: FOOTNOTE_TOP_K)")
     p.add_argument("--answerer", choices=["extractive", "llm"], help="default: FOOTNOTE_ANSWERER")
     p.add_argument("--retrieval-mode", choices=["hybrid", "dense", "lexical"], help="default: FOOTNOTE_RETRIEVAL_MODE")
+    p.add_argument("--today", default="question",
+                   help="the date the assistant is told it is: 'question' (each question's own date, the default), "
+                        "'now' (the real date, as a deployed app runs) or YYYY-MM-DD")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -72,6 +75,11 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.limit is not None and args.limit < 1:
         print("error: --limit must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        today = _today(args.today)
+    except ValueError:
+        print(f"error: --today must be 'question', 'now' or YYYY-MM-DD, not {args.today!r}", file=sys.stderr)
         return 2
     if args.corpus and not Path(args.corpus).exists():
         print(f"error: {args.corpus}: no such corpus file or folder", file=sys.stderr)
@@ -129,7 +137,7 @@ def run_main(argv: Sequence[str] | None = None) -> int:
                 print(f"warning: … {len(qset.problems) - n_before - 20} more unknown evidence ids (see problems.json)",
                       file=sys.stderr)
         result = run_eval(assistant, qset, top_k=args.top_k, answerer=args.answerer, limit=args.limit,
-                          show_bar=not args.quiet, ingest=ingest)
+                          show_bar=not args.quiet, ingest=ingest, today=today)
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -139,6 +147,15 @@ def run_main(argv: Sequence[str] | None = None) -> int:
     _print_headline(result.metrics)
     print(f"wrote {out / 'metrics.json'}, {out / 'results.jsonl'}, {out / 'report.html'}")
     return 0
+
+
+def _today(value: str) -> date | None:
+    """--today: None for each question's own date, else the date given ('now': the real one)."""
+    if value == "question":
+        return None
+    if value == "now":
+        return date.today()
+    return date.fromisoformat(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -144,6 +144,21 @@ class Citation:
 
 
 @dataclass
+class AnswerCandidate:
+    """One of several distinct answers the articles give (an ambiguous question).
+
+    ``n`` is the citation number of the passage that states it (in the Answer's numbering).
+    """
+
+    text: str
+    n: int
+    quote: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Answer:
     """What the assistant returns: text with inline [n] markers and the passages they cite."""
 
@@ -158,10 +173,14 @@ class Answer:
     total_sentences: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[Citation] = field(default_factory=list)  # everything retrieved, cited or not
+    short_answer: str | None = None  # the answer phrase first ("Dmitry Peskov"), when there is one
+    candidates: list[AnswerCandidate] = field(default_factory=list)  # distinct answers when ambiguous
 
     def to_dict(self, *, include_passages: bool = False) -> dict[str, Any]:
         out = {
             "answer": self.text,
+            "short_answer": self.short_answer,
+            "candidates": [c.to_dict() for c in self.candidates],
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "question": self.question,

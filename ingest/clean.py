@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from footnote.boilerplate import matching_rule
 from footnote.untrusted import neutralise
-from ingest.boilerplate import matching_rule
 
 _BREADCRUMB = re.compile(r"^\s*(home|inicio|start)\s*(»|>|›|/|\|)", re.I)
 _BREADCRUMB_SEP = re.compile(r"\s(»|›)\s")
