@@ -61,7 +61,7 @@ def closest_refusal(question: str, hit: Hit, n: int, sentence: str, years: list[
     """A refusal that names the closest thing the articles hold, cited: a 2031 question
     answered by nothing but a 2023 article."""
     title = hit.passage.title.strip() or sentence
-    when = f" ({', '.join(years[:2])})" if years else ""
+    when = f" ({years[0]})" if years and years[0] not in title else ""
     text = f"The articles do not say {refusal_clause(question)}; the closest is {quoted(title)}{when} [{n}]."
     return Draft(text, refused=True, quotes={n: sentence})
 

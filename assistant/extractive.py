@@ -199,7 +199,7 @@ class ExtractiveAnswerer:
         scored: list[ScoredSentence] = []
         for n, hit in enumerate(hits, 1):
             rank_w = 1.0 / (1.0 + self.rank_decay * (n - 1))
-            for j, sent in enumerate(split_sentences(neutralise(hit.passage.text))):
+            for j, sent in enumerate(split_sentences(story_text(hit.passage.text))):
                 if len(sent) < 15 or not_an_answer(sent):
                     continue
                 s_set = set(tokenize(sent))
@@ -311,3 +311,9 @@ def attach_short_answer(answer: Answer, draft: Draft, hits: list[Hit]) -> None:
         for c in draft.candidates
         if 0 < c.n <= len(hits) and hits[c.n - 1].passage.id in by_passage
     ]
+
+
+def story_text(text: str) -> str:
+    """A passage as the answerer reads it: markers and tags neutralised, boilerplate lines
+    (captions, credits, "Read more" ...) left out, for stores built before those rules."""
+    return "\n".join(line for line in neutralise(text).split("\n") if not is_boilerplate(line))

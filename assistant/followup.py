@@ -139,4 +139,6 @@ def resolve_referents(question: str, previous: str, entity: str | None) -> str |
     if predicate and m:
         q = q[: m.start()] + predicate + q[m.end():]
         changed = True
-    return q if changed else None
+    if not changed or (not entity and _SUBJECT.search(q)):
+        return None  # a pronoun left unresolved: better the old join than a wrong referent
+    return q

@@ -55,6 +55,58 @@ def clean_phrase(text: str) -> str:
     return text.strip(" \t\"'“”‘’.,;:()")
 
 
+_TITLES = frozenset(
+    "the a an president sen senator gov governor rep representative prime minister mr mrs ms dr king queen prince "
+    "princess pope judge justice coach ceo secretary general chancellor gen lt col sgt mayor speaker leader "
+    "former first lady sir dame lord st saint in on at of for and but by from with as".split()
+)
+_CAP_WORD = re.compile(r"[A-Z][a-z][\w’'-]*")
+
+
+def widen(ent: Entity, sentence: str) -> Entity:
+    """A person's name the tagger cut short, widened over adjacent capitalised words that
+    are not titles ("Inacio Lula da Silva" -> "Luiz Inacio Lula da Silva", "Choe Son" ->
+    "Choe Son Hui")."""
+    if ent.label != "PERSON":
+        return ent
+    start, end = ent.start, ent.end
+    while True:
+        m = re.search(r"([A-Z][a-z][\w’'-]*)\s+$", sentence[:start])
+        if not m or m.group(1).lower().strip(".") in _TITLES:
+            break
+        start = m.start(1)
+    while True:
+        m = re.match(r"\s+([A-Z][a-z][\w’'-]*)\b", sentence[end:])
+        if not m or m.group(1).lower() in _TITLES or sentence[end:end + 1] in ",.;:":
+            break
+        end += m.end(1)
+    return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
+
+
+_QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’]{1,60}?)[,.!?]?[”\"’]")
+
+
+def quoted_titles(sentence: str) -> list[Entity]:
+    """Titles in quotes ("the show “Squid Game”"), which the tagger often misses, as WORK_OF_ART."""
+    out = []
+    for m in _QUOTED.finditer(sentence):
+        words = m.group(1).split()
+        if 1 <= len(words) <= 6 and all(w[:1].isupper() or w.lower() in _TITLE_SMALL for w in words):
+            out.append(Entity(m.group(1), "WORK_OF_ART", m.start(1), m.end(1)))
+    return out
+
+
+_TITLE_SMALL = frozenset("a an the of and in on at to for with from by or &".split())
+
+
+def strip_unit(phrase: str, q_lower: str) -> str:
+    """A count without the unit the question already names: "how many years" -> "12", not "12 years"."""
+    m = re.match(r"^(\$?[\d.,]+%?|[a-z-]+)\s+([a-z]+)$", phrase, re.I)
+    if m and re.search(rf"\bhow (?:many|much|long|old) {re.escape(m.group(2).lower().rstrip('s'))}", q_lower):
+        return m.group(1)
+    return phrase
+
+
 def _in_question(entity: str, q_tokens: set[str], q_lower: str) -> bool:
     toks = tokenize(entity)
     if not toks:
@@ -88,11 +140,11 @@ def candidates(
     found: dict[str, Candidate] = {}
     for score, n, aid, sent in sentences:
         seen_here: set[str] = set()
-        for ent in tags[sent]:
+        for ent in [*(widen(e, sent) for e in tags[sent]), *quoted_titles(sent)]:
             fit = asked.weight(ent.label)
             if fit == 0 or (fit < 1 and not allow_second):
                 continue
-            phrase = clean_phrase(ent.text)
+            phrase = strip_unit(clean_phrase(ent.text), q_lower) if asked.kind == "number" else clean_phrase(ent.text)
             key = normalise(phrase)
             if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower):
                 continue
@@ -109,4 +161,6 @@ def candidates(
                     c.score, c.sentence, c.n, c.article_id, c.text = value + 0.35 * c.score, sent, n, aid, phrase
                 else:
                     c.score += 0.35 * value
-    return sorted(found.values(), key=lambda c: -c.score)
+    ranked = sorted(found.values(), key=lambda c: -c.score)
+    primary = [c for c in ranked if c.label in asked.labels]
+    return primary or ranked  # a second-choice label only when no first-choice one is found

@@ -58,7 +58,8 @@ def test_number_question_picks_the_sentence_with_the_number():
     a = ExtractiveAnswerer()
     d = a.answer("How many Republicans supported the same-sex marriage bill?", hits)
     assert not d.refused
-    assert d.text.startswith("The bill was supported by all Democrats and 12 Republicans. [1]")
+    assert d.short_answer == "12"  # the answer phrase first, then the sentence that states it
+    assert d.text.startswith("**12** — “The bill was supported by all Democrats and 12 Republicans.” [1]")
     assert d.quotes == {1: "The bill was supported by all Democrats and 12 Republicans."}
 
 
@@ -81,7 +82,7 @@ def test_a_sentence_that_only_repeats_the_question_loses_to_the_answer():
         "Panera Bread was sued again over its caffeinated Charged Lemonade.",
     )
     d = ExtractiveAnswerer().answer("Which fast food chain was sued over caffeinated lemonade?", hits)
-    assert d.text.startswith("Panera Bread") and "[2]" in d.text
+    assert d.short_answer == "Panera Bread" and d.text.startswith("**Panera Bread** — “Panera Bread") and "[2]" in d.text
 
 
 def test_unrelated_passages_are_refused():
