@@ -87,14 +87,17 @@ class ScoredSentence:
     weight: float = 1.0  # passage rank and length weight, applied to every part of the score
 
 
+# "The answer is ...", "Answer: ...": an answer planted for an answerer, never quoted as one.
+_ANSWER_FORM = re.compile(r"^\W*(?:the (?:correct |right |real )?answer(?: to [^.]{1,60})? is\b|answer\s*:)", re.I)
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def not_an_answer(sentence: str) -> bool:
-    """True for sentences an extractive answer must never quote: questions, instructions
-    to a reader or an assistant (assistant/instructions.py), and page boilerplate."""
+    """True for sentences an extractive answer must never quote: questions, planted answers
+    ("The answer is ..."), instructions to a reader or an assistant
+    (assistant/instructions.py), and page boilerplate."""
     s = sentence.strip().rstrip("\"'”’)")
-    return s.endswith("?") or is_instruction(sentence) or is_boilerplate(sentence)
+    return s.endswith("?") or bool(_ANSWER_FORM.match(s)) or is_instruction(sentence) or is_boilerplate(sentence)
 
 
 def looks_like_headline(sentence: str) -> bool:
@@ -171,7 +174,8 @@ class ExtractiveAnswerer:
     min_similarity = 0.35
     headline_weight = 0.5  # a line with no sentence end (a headline run into the text)
     candidate_sentences = 8  # top sentences whose entities are short-answer candidates
-    ambiguity_ratio = 0.85  # a second article's answer this close to the best is shown too
+    ambiguity_ratio = 0.9  # a second article's answer this close to the best is shown too
+    ambiguity_coverage = 0.5  # ... when both sentences hold at least this share of the question
 
     def __init__(
         self,
@@ -248,7 +252,10 @@ class ExtractiveAnswerer:
         asked = asked_type(question)
         top = fitting[: self.candidate_sentences]
         cands = candidates(question, asked, [(s.score, s.n, hits[s.n - 1].passage.article_id, s.text) for s in top])
-        distinct = self.distinct_answers(cands)
+        coverage = {(s.n, s.text): s.coverage for s in top}
+        distinct = self.distinct_answers([c for c in cands if coverage.get((c.n, c.sentence), 0) >= self.ambiguity_coverage])
+        if distinct and cands and distinct[0] is not cands[0]:
+            distinct = []  # the best answer's own sentence is weak: no ambiguity to show
         if len(distinct) > 1:
             return compose.several(distinct)
         return self._single(fitting, cands[0] if cands else None)

@@ -58,7 +58,9 @@ def clean_phrase(text: str) -> str:
 _TITLES = frozenset(
     "the a an president sen senator gov governor rep representative prime minister mr mrs ms dr king queen prince "
     "princess pope judge justice coach ceo secretary general chancellor gen lt col sgt mayor speaker leader "
-    "former first lady sir dame lord st saint in on at of for and but by from with as".split()
+    "former first lady sir dame lord st saint in on at of for and but by from with as police chief officer "
+    "commissioner director minister spokesman spokeswoman spokesperson ambassador attorney deputy vice "
+    "chairman chairwoman chair assistant associate professor rev father sister brother captain detective".split()
 )
 _CAP_WORD = re.compile(r"[A-Z][a-z][\w’'-]*")
 
