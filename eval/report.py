@@ -224,7 +224,7 @@ def render_report(result: RunResult) -> str:
         "<h2>By question type</h2><table><tr><th>type</th>" + "".join(f"<th>{escape(c)}</th>" for c in type_cols) + "</tr>"
         f"{type_rows}</table>"
         f"<h2>Metrics</h2><table><tr><th>metric</th><th>value</th><th>definition</th></tr>{defs}</table>"
-        "<p class=small>Citation metrics use a documented proxy (no NLI model offline); see the README's Evaluation section.</p>"
+        "<p class=small>Citation metrics use a documented proxy (no NLI model offline); see docs/EVALUATION.md.</p>"
         f"<h2>Worst questions</h2>{worst or '<p>None.</p>'}"
         "</body></html>"
     )

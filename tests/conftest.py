@@ -18,7 +18,7 @@ from footnote.settings import SAMPLE_ARTICLE, Settings  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
-pytest_plugins = ["fixtures_chroma", "fixtures_app", "fixtures_llm"]
+pytest_plugins = ["strict_skips", "fixtures_chroma", "fixtures_app", "fixtures_llm"]
 
 
 @pytest.fixture

@@ -243,11 +243,13 @@ def test_eval_with_the_llm_answerer_on_the_real_local_server(made_up, llama_serv
                        "FOOTNOTE_MAX_TOKENS": "48", "FOOTNOTE_LLM_RETRIES": "0", "FOOTNOTE_LLM_TIMEOUT": "60"}.items():
         monkeypatch.setenv(var, value)
     out = tmp_path / "llm-run"
-    code = main([str(made_up["questions"]), "--store", str(made_up["store"]), "--answerer", "llm", "--limit", "2",
+    before = llama_server.chat_requests()
+    code = main([str(made_up["questions"]), "--store", str(made_up["store"]), "--answerer", "llm", "--limit", "2", "--top-k", "1",
                  "--out", str(out), "--quiet"])
     assert code == 0
     m = json.loads((out / "metrics.json").read_text())
     assert m["answerer"] == "llm" and m["n_questions"] == 2
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
-    assert any(r["answerer"] == "llm" for r in results), [(r["notice"], r["timings"]) for r in results]
+    assert any(r["answerer"] == "llm" and not r["notice"] for r in results), [(r["notice"], r["timings"]) for r in results]
+    assert llama_server.chat_requests() >= before + 2  # one answer per question, from the server itself
     assert all(r["timings"]["answer_ms"] > 0 for r in results if not r["refused"])

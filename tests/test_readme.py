@@ -20,3 +20,10 @@ def test_readme_starts_with_the_two_setup_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert _commands()[1] in ci
+
+
+def test_ci_fails_on_skipped_tests():
+    """.ci/run switches on tests/strict_skips.py before it runs pytest."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "export FOOTNOTE_STRICT_TESTS=1\n" in ci
+    assert ci.index("FOOTNOTE_STRICT_TESTS=1") < ci.index(_commands()[1])

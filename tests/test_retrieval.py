@@ -241,13 +241,15 @@ def test_reranking_is_off_without_an_llm(settings):
 
 
 @pytest.mark.llm
-def test_llm_reranker_against_the_local_server(llm_settings):
+def test_llm_reranker_against_the_local_server(llm_settings, llama_server):
     from assistant.rerank import make_reranker
 
     reranker = make_reranker(llm_settings.model_copy(update={"rerank": "llm"}))
     assert reranker is not None
+    before = llama_server.chat_requests()
     out = reranker.rerank("How much did the harbour bridge cost?", _news_hits()[:2])
     assert sorted(h.passage.id for h in out) == ["p1", "p2"]  # a permutation, nothing lost or invented
+    assert llama_server.chat_requests() > before  # the server was asked, not skipped
 
 
 def test_article_support_lifts_a_passage_whose_article_matches_twice():

@@ -29,7 +29,7 @@ from footnote.settings import PROJECT_DIR
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m eval.bench", description="Footnote's benchmarks (see README, Benchmarks).")
+    p = argparse.ArgumentParser(prog="python -m eval.bench", description="Footnote's benchmarks (see docs/OPERATIONS.md, Benchmarks).")
     p.add_argument("--corpus", type=Path, default=DEV_DATA / "corpus.jsonl", help="articles (JSONL)")
     p.add_argument("--questions", type=Path, default=DEV_DATA / "questions.jsonl", help="questions (JSONL)")
     p.add_argument("--limit", type=int, default=200, help="articles ingested (evidence articles of the questions first)")
