@@ -8,7 +8,7 @@ Support of a sentence by a passage (0..1) is the best of
       and the passage's closest sentence, rescaled so that MiniLM's "loosely related"
       (~0.35) maps to 0 and "paraphrase" (~0.75) to 1,
 capped below the threshold when the sentence states a number the passage does not hold,
-or when most of its names (capitalised words after the first) are not in the passage:
+or when most of its names are not in the passage (assistant/entities.py):
 "Kim Jong Un denied the reports" shares words with a passage about Peskov's denial, but
 not the person.
 A sentence is supported when one of its cited passages reaches ``threshold``.
@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.entities import missing_names, missing_numbers, name_words
 from assistant.text import split_sentences
 from footnote.records import Citation, Hit
 from vectorstore.embeddings import Embedder
@@ -45,11 +46,6 @@ from vectorstore.lexical import tokenize
 _MARKER_RE = re.compile(r"\s*\[(\d{1,3}(?:\s*(?:,|-|–)\s*\d{1,3})*)\]")
 # Markers written after the sentence's end ("... news. [1] Next") move before it.
 _TRAILING = re.compile(r"([.!?][\"'”’)]*)((?:\s*\[\d{1,3}(?:\s*(?:,|-|–)\s*\d{1,3})*\])+)")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"\b[A-Z][\w'’-]*")
-_NAME_WORD = re.compile(r"[\w'’-]+")
-_NOT_NAMES = {"i", "the", "a", "an", "he", "she", "it", "they", "we", "this", "that", "these", "those", "in", "on",
-              "according", "answer", "passage", "passages", "article", "articles", "yes", "no"}
 # Preambles that carry no claim of their own: "The answer is:", "According to passage 2,".
 _PREAMBLE = re.compile(
     r"^(?:(?:the )?answer(?: is)?\s*:?|according to (?:the )?(?:passages?|articles?|sources?)(?: \d+)?,?)\s*", re.I
@@ -105,23 +101,6 @@ def lexical_support(sentence: str, passage: str) -> float:
         return 1.0
     p = set(tokenize(passage))
     return len(s & p) / len(s)
-
-
-def missing_names(sentence: str, passage: str) -> list[str]:
-    """Capitalised words after the sentence's first word that the passage never uses."""
-    words = _NAME.findall(_MARKER_RE.sub("", sentence))[1:] if sentence[:1].isupper() else _NAME.findall(sentence)
-    have = {_word(w) for w in _NAME_WORD.findall(passage)}
-    return [w for w in words if _word(w) not in _NOT_NAMES and _word(w) not in have]
-
-
-def _word(w: str) -> str:
-    return w.lower().replace("’", "'").removesuffix("'s").strip("'-")
-
-
-def missing_numbers(sentence: str, passage: str) -> list[str]:
-    """Numbers the sentence states that the passage never does."""
-    have = {n.replace(",", "") for n in _NUMBER.findall(passage)}
-    return [n for n in _NUMBER.findall(sentence) if n.replace(",", "") not in have]
 
 
 class CitationChecker:
@@ -269,7 +248,7 @@ class _Scorer:
             sim, _ = self.semantic(sentence, i)
             # MiniLM cosine ~0.35 is loosely related, ~0.75 a paraphrase: map that range to 0..1.
             value = max(value, min(1.0, max(0.0, (sim - 0.35) / 0.4)))
-        names = [w for w in _NAME.findall(claim)[1:] if _word(w) not in _NOT_NAMES]
+        names = name_words(claim)
         if missing_numbers(claim, passage) or (names and 2 * len(missing_names(claim, passage)) >= len(names)):
             value = min(value, c.threshold / 2)
         self._cache[key] = value

@@ -1,7 +1,8 @@
 """The Assistant: the one service the page, the HTTP API, eval and Python users share.
 
-ask() and stream() run: validate -> condense follow-up -> retrieve (hybrid) -> answer
-(LLM or extractive) -> check citations -> Answer.
+ask() and stream() run: validate -> condense follow-up (a Condenser) -> retrieve (hybrid,
+timings returned with the hits) -> answer and check citations (a FallbackAnswerer: the LLM
+falling back to the extractive answerer, or the extractive answerer alone) -> Answer.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from datetime import date
 
 import numpy as np
 
-from assistant.answerers import REFUSAL, Answerer, Draft
+from assistant.answerers import REFUSAL, Draft, FallbackAnswerer
 from assistant.citations import CitationChecker
 from assistant.dates import resolve_dates
 from assistant.errors import QuestionError
 from assistant.extractive import ExtractiveAnswerer, attach_short_answer
-from assistant.followup import condense_heuristic
-from assistant.retrieval import Query, build_retriever
-from assistant.text import clean_question, word_pieces
+from assistant.followup import Condenser, HeuristicCondenser, LLMCondenser
+from assistant.history import normalise
+from assistant.llm import LLMAnswerer
+from assistant.retrieval import Query, Retrieval, build_retriever
+from assistant.text import clean_question
 from footnote.records import Answer, Citation, Hit
 from footnote.settings import SAMPLE_ARTICLE, Settings
 from vectorstore.embeddings import Embedder, get_embedder
@@ -46,7 +49,7 @@ class Assistant:
         *,
         store: PassageStore | None = None,
         embedder: Embedder | None = None,
-        llm: Answerer | None = None,
+        llm: LLMAnswerer | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or (store.embedder if store else get_embedder(self.settings))
@@ -56,6 +59,7 @@ class Assistant:
         self.retriever = build_retriever(s, self.store, self.embedder, self.lexical)
         self.extractive = ExtractiveAnswerer(idf=self._idf, embedder=self.embedder, min_score=s.extractive_min_score)
         self.checker = CitationChecker(self.embedder, s.support_threshold)
+        self.heuristic = HeuristicCondenser()
         self._llm = llm
 
     # --- setup --------------------------------------------------------------------------
@@ -63,11 +67,9 @@ class Assistant:
         return self.lexical.current().idf(token)
 
     @property
-    def llm(self) -> Answerer | None:
+    def llm(self) -> LLMAnswerer | None:
         """The LLM answerer when one is configured (built on first use)."""
         if self._llm is None and self.settings.llm_configured:
-            from assistant.llm import LLMAnswerer
-
             self._llm = LLMAnswerer(self.settings)
         return self._llm
 
@@ -97,14 +99,16 @@ class Assistant:
         return q
 
     def standalone(self, question: str, history: Sequence | None) -> str:
-        if not history:
-            return question
-        if self.settings.use_llm and self.llm is not None and hasattr(self.llm, "condense"):
-            try:
-                return self.llm.condense(question, history)  # type: ignore[attr-defined]
-            except Exception as e:  # the heuristic is always there
-                log.warning("LLM condense failed (%s); using the heuristic", type(e).__name__)
-        return condense_heuristic(question, history)
+        """The question rewritten to stand alone, given the conversation so far."""
+        turns = normalise(history)
+        return self.condenser.condense(question, turns) if turns else question
+
+    @property
+    def condenser(self) -> Condenser:
+        """The LLM condenser (falling back to the heuristic) when answers use the LLM, else the heuristic."""
+        if self.settings.use_llm and self.llm is not None:
+            return LLMCondenser(self.llm, self.heuristic)
+        return self.heuristic
 
     def retrieve(
         self,
@@ -117,26 +121,34 @@ class Assistant:
         today: date | None = None,
     ) -> list[Hit]:
         """The top passages for a (standalone) question, with similarities filled in."""
+        options = {"top_k": top_k, "sources": sources, "date_from": date_from, "date_to": date_to, "today": today}
+        return self.search(question, **options).hits
+
+    def search(self, question: str, **options) -> Retrieval:
+        """Like ``retrieve``, with the time each retrieval stage took (``Retrieval.timings``)."""
+        date_from, date_to, sources = options.get("date_from"), options.get("date_to"), options.get("sources")
+        today = options.get("today")
         filters = Filters(list(sources) if sources else None, date_from, date_to)
         window = resolve_dates(question, today or date.today()) if not (date_from or date_to) else None
         query = Query(question, filters=filters, window=window, today=today)
         query.embedding = self.embedder.embed_query(question)
-        hits = self.retriever.retrieve(query, top_k or self.settings.top_k)
-        missing = [h.passage.id for h in hits if h.similarity is None]
+        found = self.retriever.search(query, options.get("top_k") or self.settings.top_k)
+        missing = [h.passage.id for h in found.hits if h.similarity is None]
         if missing:
             embs = self.store.get_embeddings(missing)
-            for h in hits:
+            for h in found.hits:
                 if h.similarity is None and h.passage.id in embs:
                     h.similarity = float(np.dot(embs[h.passage.id], query.embedding))
-        return hits
+        return found
 
-    def _answerer(self, answerer: str | None) -> Answerer:
+    def _answerer(self, answerer: str | None) -> FallbackAnswerer:
+        """The extractive answerer, or the LLM falling back to it, each checked."""
         choice = answerer or ("llm" if self.settings.use_llm else "extractive")
-        if choice == "llm":
-            if self.llm is None:
-                raise QuestionError("no LLM is configured: set OPENAI_API_KEY or OPENAI_BASE_URL")
-            return self.llm
-        return self.extractive
+        if choice != "llm":
+            return FallbackAnswerer(self.extractive, None, self.checker)
+        if self.llm is None:
+            raise QuestionError("no LLM is configured: set OPENAI_API_KEY or OPENAI_BASE_URL")
+        return FallbackAnswerer(self.llm, self.extractive, self.checker)
 
     def _relevant(self, hits: list[Hit]) -> list[Hit]:
         best = max((h.similarity or 0.0 for h in hits), default=0.0)
@@ -149,7 +161,8 @@ class Assistant:
 
         Args:
             question: the user's question.
-            history: earlier turns, [(user, assistant), ...] or [{role, content}, ...].
+            history: earlier turns, [(user, assistant), ...], [{role, content}, ...] or
+                objects with role and content (see assistant/history.py).
             **options: top_k, sources, date_from, date_to, today (the question's date),
                 answerer ("llm" | "extractive").
 
@@ -180,83 +193,34 @@ class Assistant:
         q = self.validate(question)
         standalone = self.standalone(q, history)
         t1 = time.perf_counter()
-        hits = self.retrieve(standalone, top_k=top_k, sources=sources, date_from=date_from, date_to=date_to, today=today)
+        found = self.search(standalone, top_k=top_k, sources=sources, date_from=date_from, date_to=date_to, today=today)
         t2 = time.perf_counter()
-        timings = {"condense_ms": (t1 - t0) * 1000, "retrieve_ms": (t2 - t1) * 1000}
-        timings.update(self.retriever.timings)
-        relevant = self._relevant(hits)
-        passages = [Citation.from_hit(i, h) for i, h in enumerate(hits, 1)]
-        base = Answer(text="", question=q, standalone_question=standalone, passages=passages)
-        if not relevant:
-            base.text, base.refused, base.answerer = REFUSAL, True, "none"
+        timings = {"condense_ms": (t1 - t0) * 1000, "retrieve_ms": (t2 - t1) * 1000, **found.timings}
+        passages = [Citation.from_hit(i, h) for i, h in enumerate(found.hits, 1)]
+        relevant = self._relevant(found.hits)
+        draft = Draft(REFUSAL, refused=True, answerer="none")
+        if relevant:
+            for item in self._answerer(answerer).run(standalone, relevant):
+                if isinstance(item, str):
+                    yield item
+                else:
+                    draft = item
+        else:
             yield REFUSAL
-            base.timings = {**timings, "answer_ms": 0.0, "total_ms": (time.perf_counter() - t0) * 1000}
-            yield base
-            return
-        chosen = self._answerer(answerer)
-        notice = ""
-        draft: Draft | None = None
-        first_token_ms: float | None = None
-        if chosen is self.extractive:
-            draft = self.extractive.answer(standalone, relevant)
-        else:
-            pieces: list[str] = []
-            try:
-                for piece in chosen.stream(standalone, relevant):
-                    if first_token_ms is None:
-                        first_token_ms = (time.perf_counter() - t0) * 1000
-                    pieces.append(piece)
-                    yield piece
-                draft = getattr(chosen, "finish", lambda text: Draft(text))("".join(pieces))
-            except Exception as e:  # noqa: BLE001 - any LLM failure falls back, visibly
-                notice = f"The language model could not answer ({_describe(e)}); this is the offline extractive answer."
-                log.warning("LLM answer failed: %s", _describe(e))
-                if pieces:
-                    yield "\n\n"
-                draft = self.extractive.answer(standalone, relevant)
-                chosen = self.extractive
-        assert draft is not None
-        quotes = draft.quotes if chosen is self.extractive else None
-        checked = None if draft.refused and not draft.quotes else self.checker.check(draft.text, relevant, quotes)
-        if checked is not None and chosen is not self.extractive and checked.supported_sentences == 0:
-            # Nothing the LLM wrote is backed by the passages it was shown (a weak model
-            # naming the wrong person): answer extractively, visibly, rather than refuse.
-            notice = "The language model's answer was not supported by the passages; this is the offline extractive answer."
-            log.info("LLM answer not supported by its passages; answering extractively")
-            yield "\n\n"
-            chosen, draft = self.extractive, self.extractive.answer(standalone, relevant)
-            checked = None if draft.refused else self.checker.check(draft.text, relevant, draft.quotes)
-        if draft.refused and checked is not None and checked.citations:
-            # A refusal that names what the articles hold instead ("the closest is ... [1]").
-            answer = Answer(checked.text, checked.citations, True, q, standalone, chosen.name, notice, passages=passages)
-        elif checked is None or not checked.citations:
-            answer = Answer(REFUSAL, [], True, q, standalone, chosen.name, notice, passages=passages)
-        else:
-            answer = Answer(
-                checked.text, checked.citations, False, q, standalone, chosen.name, notice,
-                checked.supported_sentences, checked.total_sentences, passages=passages,
-            )
-        if checked is not None and checked.citations:
-            attach_short_answer(answer, draft, relevant)
-        if chosen is self.extractive or notice:
-            yield from word_pieces(answer.text)
+        answer = _to_answer(draft, q, standalone, passages)
         t3 = time.perf_counter()
-        answer.timings = {**timings, "answer_ms": (t3 - t2) * 1000, "total_ms": (t3 - t0) * 1000}
-        if first_token_ms is not None:
-            answer.timings["first_token_ms"] = first_token_ms
+        answer.timings = {**timings, "answer_ms": (t3 - t2) * 1000 if relevant else 0.0, "total_ms": (t3 - t0) * 1000}
+        if draft.first_piece_at is not None:
+            answer.timings["first_token_ms"] = (draft.first_piece_at - t0) * 1000
         yield answer
 
 
-def _describe(e: Exception) -> str:
-    """A short description of an error that never includes credentials."""
-    name = type(e).__name__
-    status = getattr(e, "status_code", None)
-    if status:
-        what = f"the server answered HTTP {status}" + (" (rate limited)" if status == 429 else "")
-    elif "Timeout" in name:
-        what = "the request timed out"
-    elif "Connection" in name or isinstance(e, ConnectionError):
-        what = "the server could not be reached"
-    else:
-        return name
-    return f"{what}: {name}"
+def _to_answer(draft: Draft, question: str, standalone: str, passages: list[Citation]) -> Answer:
+    """The Answer for a checked draft (a refusal when it cites nothing)."""
+    answer = Answer(draft.text, [], draft.refused, question, standalone, draft.answerer, draft.notice, passages=passages)
+    checked = draft.checked
+    if checked is not None:
+        answer.citations = checked.citations
+        answer.supported_sentences, answer.total_sentences = checked.supported_sentences, checked.total_sentences
+        attach_short_answer(answer, draft, passages)
+    return answer

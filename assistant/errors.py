@@ -7,7 +7,3 @@ class AssistantError(Exception):
 
 class QuestionError(AssistantError, ValueError):
     """The question is empty, too long or otherwise unusable; the message says what to do."""
-
-
-class LLMUnavailable(AssistantError):
-    """The LLM server could not answer (after retries)."""

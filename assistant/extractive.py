@@ -28,37 +28,24 @@ from dataclasses import dataclass
 
 from assistant import compose
 from assistant.answer_types import asked_type
-from assistant.answerers import Draft
+from assistant.answerers import REFUSAL, Draft
 from assistant.constraints import passage_years, question_constraints, unmet
+from assistant.entities import new_names, new_numbers
 from assistant.instructions import is_instruction
 from assistant.short_answer import Candidate, candidates
 from assistant.text import split_sentences, word_pieces
 from footnote.boilerplate import is_boilerplate
-from footnote.records import Answer, AnswerCandidate, Hit
+from footnote.records import Answer, AnswerCandidate, Citation, Hit
 from footnote.untrusted import neutralise
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 
-_NUMBER = re.compile(
-    r"\$?\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|"
-    r"million|billion|trillion|dozen|half)\b",
-    re.I,
-)
 _DATE = re.compile(
     r"\b(?:1[89]|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|today|tomorrow|"
     r"yesterday)s?\b",
     re.I,
 )
-# Capitalised words and runs of them ("Bob Mackie", "Tony Award", "Bank of America").
-_NAME = re.compile(r"\b[A-Z][\w’'&.-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'&.-]*)*")
-# Capitalised for grammar or bylines, not because they name something.
-_NOT_NAMES = frozenset(
-    "The A An He She It They We I You But And Or So In On At To Of By This That These Those His Her Their Its "
-    "Our As For If When While After Before Some Many Most More There Here Then Now Also However Still Yet Mr Ms "
-    "Mrs Dr CNN USA TODAY AP Reuters Photos Photo Hide Caption Getty Images".split()
-)
-
 _NUMBER_Q = re.compile(
     r"\bhow (?:many|much|old|long|far|tall|big|large|high|fast|often)\b|\bby how much\b|"
     r"\bwhat (?:number|percentage|percent|share|age|amount|price|proportion)\b"
@@ -74,6 +61,9 @@ _PLACE_Q = re.compile(
     r"province|airport|park|location|us state)\b"
 )
 _ENTITY_Q = re.compile(r"\bwhich\b|\bwhat (?:is|was|were|are) (?:it|they|the name)\b|\b(?:called|named|titled)\b")
+
+
+_FIRST_CITED = re.compile(r"(.+?) \[(\d+)\](?= |$)", re.S)
 
 
 @dataclass
@@ -121,23 +111,6 @@ def question_kind(question: str) -> str:
     return "any"
 
 
-def new_names(sentence: str, question_lower: str) -> list[str]:
-    """Capitalised names in the sentence that the question does not already mention."""
-    out: list[str] = []
-    for m in _NAME.finditer(sentence):
-        if m.start() == 0:
-            continue  # capitalised because it starts the sentence, as often as not
-        words = [w for w in m.group(0).split() if w not in _NOT_NAMES]
-        if words and not all(w.lower().strip("’'.") in question_lower for w in words):
-            out.append(m.group(0))
-    return out
-
-
-def new_numbers(sentence: str, question_lower: str) -> list[str]:
-    """Numbers in the sentence that the question does not already mention."""
-    return [x for x in _NUMBER.findall(sentence) if x.lower() not in question_lower]
-
-
 def answer_type_match(kind: str, sentence: str, question_lower: str) -> bool:
     """Whether the sentence holds something of the asked kind that the question lacks."""
     if kind == "number":
@@ -163,6 +136,7 @@ class ExtractiveAnswerer:
     """
 
     name = "extractive"
+    live = False  # the answer is complete before its first piece
 
     # Weights measured on the dev set (tests/test_extractive.py pins the behaviour).
     novelty_share = 0.7  # coverage * (0.3 + 0.7 * novelty)
@@ -296,7 +270,22 @@ class ExtractiveAnswerer:
         )
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str]:
+        """The answer's text in word pieces (it is complete before the first)."""
         yield from word_pieces(self.answer(question, hits).text)
+
+    def finish(self, text: str) -> Draft:
+        """The draft for a text this answerer wrote: its first sentence is the quote of the
+        passage it cites (every sentence cites that one passage)."""
+        text = text.strip()
+        if not text or text == REFUSAL:
+            return Draft(REFUSAL, refused=True)
+        m = _FIRST_CITED.match(text)
+        if not m:
+            return Draft(text)
+        short = re.match(r"^\*\*(.+?)\*\* — “(.+)”$", m.group(1), re.S)
+        if short:  # "**Dmitry Peskov** — “quote” [1]"
+            return Draft(text, quotes={int(m.group(2)): short.group(2)}, short_answer=short.group(1))
+        return Draft(text, quotes={int(m.group(2)): m.group(1)})
 
 
 def _same(a: str, b: str) -> bool:
@@ -306,17 +295,18 @@ def _same(a: str, b: str) -> bool:
     return len(ta & tb) / math.sqrt(len(ta) * len(tb)) > 0.8
 
 
-def attach_short_answer(answer: Answer, draft: Draft, hits: list[Hit]) -> None:
+def attach_short_answer(answer: Answer, draft: Draft, passages: list[Citation]) -> None:
     """Copy the draft's short answer and candidates onto the checked answer, renumbering
-    each candidate's passage to the answer's citation numbers."""
+    each candidate's passage (n into ``passages``, the hits the answerer was shown) to the
+    answer's citation numbers."""
     if draft.refused:
         return
     answer.short_answer = draft.short_answer
     by_passage = {c.passage_id: c.n for c in answer.citations}
     answer.candidates = [
-        AnswerCandidate(c.text, by_passage[hits[c.n - 1].passage.id], c.quote)
+        AnswerCandidate(c.text, by_passage[passages[c.n - 1].passage_id], c.quote)
         for c in draft.candidates
-        if 0 < c.n <= len(hits) and hits[c.n - 1].passage.id in by_passage
+        if 0 < c.n <= len(passages) and passages[c.n - 1].passage_id in by_passage
     ]
 
 

@@ -1,22 +1,28 @@
 """Follow-up questions: rewrite a question that leans on the conversation into one that
-stands alone, before retrieval.
+stands alone, before retrieval. Two condensers behind one seam (``Condenser``):
 
-Offline heuristic: a question with a pronoun or demonstrative that points back ("them",
-"he", "that", "those"), or with fewer than three content words, has its referents
-resolved from the previous turn: a personal pronoun becomes the previous answer's entity
-(its bold short answer, else its first named person or organisation), and "that" / "it"
-after "say" or "do" becomes the previous question's predicate ("When did he say that?"
-after "Who denied the reports?" -> "When did Dmitry Peskov deny the reports?"). What
-cannot be resolved is joined to the last user question instead. With an LLM configured,
-the LLM rewrites it (assistant/llm.py) and this heuristic is the fallback.
+- ``HeuristicCondenser`` (offline): a question with a pronoun or demonstrative that points
+  back ("them", "he", "that", "those"), or with fewer than three content words, has its
+  referents resolved from the previous turn: a personal pronoun becomes the previous
+  answer's entity (its bold short answer, else its first named person or organisation),
+  and "that" / "it" after "say" or "do" becomes the previous question's predicate ("When
+  did he say that?" after "Who denied the reports?" -> "When did Dmitry Peskov deny the
+  reports?"). What cannot be resolved is joined to the last user question instead.
+- ``LLMCondenser``: the LLM rewrites it (assistant/llm.py); when the model fails or its
+  rewrite is unusable, the heuristic answers instead.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
+from typing import Protocol
 
+from assistant.history import questions
+from footnote.records import Turn
 from vectorstore.lexical import tokenize
+
+log = logging.getLogger("footnote.assistant")
 
 _BACK_REF = re.compile(
     r"\b(he|she|it|its|they|them|their|theirs|him|his|her|hers|this|that|these|those|there|then|the same|"
@@ -25,44 +31,53 @@ _BACK_REF = re.compile(
 )
 
 
-def history_questions(history: Sequence) -> list[str]:
-    """User turns of a history given as [(user, assistant), ...] or [{role, content}, ...]."""
-    out: list[str] = []
-    for turn in history or []:
-        if isinstance(turn, dict):
-            if turn.get("role") == "user" and isinstance(turn.get("content"), str):
-                out.append(turn["content"])
-        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
-            out.append(turn[0])
-    return out
+class Condenser(Protocol):
+    """Anything that makes a follow-up question stand alone."""
 
-
-def history_answers(history: Sequence) -> list[str]:
-    """Assistant turns of a history given as [(user, assistant), ...] or [{role, content}, ...]."""
-    out: list[str] = []
-    for turn in history or []:
-        if isinstance(turn, dict):
-            if turn.get("role") == "assistant" and isinstance(turn.get("content"), str):
-                out.append(turn["content"])
-        elif isinstance(turn, (list, tuple)) and len(turn) > 1 and isinstance(turn[1], str):
-            out.append(turn[1])
-    return out
+    def condense(self, question: str, history: list[Turn]) -> str:
+        """The question rewritten to stand alone (unchanged when it already does)."""
+        ...
 
 
 def needs_context(question: str) -> bool:
+    """Whether the question points back at the conversation or is too short to stand alone."""
     return bool(_BACK_REF.search(question)) or len(tokenize(question)) < 3
 
 
-def condense_heuristic(question: str, history: Sequence) -> str:
-    """The question made standalone: referents resolved from the previous turn, or the
-    previous question's topic added when they cannot be."""
-    previous = [q for q in history_questions(history) if q.strip()]
-    if not previous or not needs_context(question):
-        return question
-    answers = history_answers(history)
-    entity = answer_entity(answers[-1]) if answers else None
-    resolved = resolve_referents(question, previous[-1].strip(), entity)
-    return resolved or f"{question} ({previous[-1].strip()})"
+class HeuristicCondenser:
+    """The offline condenser (see the module docstring)."""
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        """The question made standalone: referents resolved from the previous turn, or the
+        previous question's topic added when they cannot be."""
+        previous = [q for q in questions(history) if q.strip()]
+        if not previous or not needs_context(question):
+            return question
+        answers = [t.content for t in history if t.role == "assistant"]
+        entity = answer_entity(answers[-1]) if answers else None
+        resolved = resolve_referents(question, previous[-1].strip(), entity)
+        return resolved or f"{question} ({previous[-1].strip()})"
+
+
+class LLMCondenser:
+    """The model's rewrite when it is sound, else the fallback condenser's.
+
+    Args:
+        model: a condenser that raises when it cannot rewrite (``LLMAnswerer``).
+        fallback: used when it raises (default: the heuristic).
+    """
+
+    def __init__(self, model: Condenser, fallback: Condenser | None = None) -> None:
+        self.model = model
+        self.fallback = fallback or HeuristicCondenser()
+
+    def condense(self, question: str, history: list[Turn]) -> str:
+        """The question rewritten by the model; the fallback's rewrite when that fails."""
+        try:
+            return self.model.condense(question, history)
+        except Exception as e:  # noqa: BLE001 - the heuristic is always there
+            log.warning("LLM condense failed (%s); using the heuristic", type(e).__name__)
+            return self.fallback.condense(question, history)
 
 
 _BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")

@@ -10,20 +10,20 @@ Faults: the openai client under ChatOpenAI retries a timeout, a connection error
 or a 5xx ``settings.llm_retries`` times with bounded exponential backoff (0.5 s doubling,
 at most 8 s, or the server's Retry-After up to 60 s); each attempt is limited to
 ``settings.llm_timeout`` seconds. The error that remains propagates, and
-``Assistant.stream`` answers extractively with a notice. A stream that breaks after its
-first token is not retried (its text was already shown). The API key is handed to the
+``FallbackAnswerer`` (assistant/answerers.py) answers extractively with a notice. A stream
+that breaks after its first token is not retried (its text was already shown). The API key is handed to the
 client as a secret and never formatted into a message or a log line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from assistant.answerers import REFUSAL, Draft
 from assistant.text import split_sentences
-from footnote.records import Hit
+from footnote.records import Hit, Turn
 from footnote.settings import Settings
 from footnote.untrusted import neutralise
 from prompts import load_prompt
@@ -81,25 +81,11 @@ def is_refusal(text: str) -> bool:
     return "[" not in plain and any(_REFUSAL_RE.search(s) for s in sentences)
 
 
-def history_lines(history: Sequence | None, max_turns: int = 6, max_chars: int = 400) -> list[str]:
-    """The last turns of a chat history as "User: ..." / "Assistant: ..." lines.
-
-    Accepts [(user, assistant), ...] pairs and [{"role", "content"}, ...] messages.
-    """
-    lines: list[str] = []
-    for turn in history or []:
-        if isinstance(turn, dict):
-            role, content = turn.get("role"), turn.get("content")
-            if role in ("user", "assistant") and isinstance(content, str) and content.strip():
-                lines.append(f"{role.title()}: {content}")
-        elif isinstance(turn, (list, tuple)):
-            for role, content in zip(("User", "Assistant"), turn):
-                if isinstance(content, str) and content.strip():
-                    lines.append(f"{role}: {content}")
-    lines = lines[-2 * max_turns :]
+def history_lines(history: list[Turn], max_turns: int = 6, max_chars: int = 400) -> list[str]:
+    """The last turns of a conversation as "User: ..." / "Assistant: ..." lines, markers removed."""
     out = []
-    for line in lines:
-        line = " ".join(_MARKERS.sub("", line).split())
+    for turn in history[-2 * max_turns :]:
+        line = " ".join(_MARKERS.sub("", f"{turn.role.title()}: {turn.content}").split())
         out.append(line if len(line) <= max_chars else line[: max_chars - 1] + "…")
     return out
 
@@ -114,6 +100,7 @@ class LLMAnswerer:
     """
 
     name = "llm"
+    live = True  # stream() yields the text as the model writes it
 
     def __init__(self, settings: Settings, *, chat_model: Any | None = None) -> None:
         self.settings = settings
@@ -185,7 +172,7 @@ class LLMAnswerer:
         return self.finish("".join(self.stream(question, hits)))
 
     # --- follow-ups ---------------------------------------------------------------------------
-    def condense(self, question: str, history: Sequence | None) -> str:
+    def condense(self, question: str, history: list[Turn]) -> str:
         """The follow-up ``question`` rewritten by the model to stand alone.
 
         Raises:

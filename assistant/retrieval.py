@@ -49,7 +49,18 @@ class Retriever(Protocol):
 
     name: str
 
-    def retrieve(self, query: Query, k: int) -> list[Hit]: ...
+    def retrieve(self, query: Query, k: int) -> list[Hit]:
+        """The best ``k`` passages for the query, best first."""
+        ...
+
+
+@dataclass
+class Retrieval:
+    """The hits of one search and how long its stages took (ms), returned together so that
+    concurrent searches never read each other's timings."""
+
+    hits: list[Hit]
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class Reranker(Protocol):
@@ -79,27 +90,16 @@ class DenseRetriever:
         if self.lookup is None:
             found = [(p, sim) for p, sim in self.store.query(query.embedding, k, query.filters) if query.filters.accepts(p)]
             return [Hit(p, sim, dense_rank=i + 1, similarity=sim) for i, (p, sim) in enumerate(found)]
-        n = self.store.count()
-        if n == 0:
-            return []
-        res = self.store._call(
-            self.store.collection.query,
-            query_embeddings=[np.asarray(query.embedding, dtype=np.float32)],
-            n_results=min(k, n),
-            where=query.filters.where(),
-            include=["distances"],
-        )
-        ids, dists = res["ids"][0], res["distances"][0]
-        known = self.lookup(ids)
-        if len(known) < len(ids):  # the in-memory copy lags behind the store: ask Chroma
-            known.update({p.id: p for p in self.store.get_passages([i for i in ids if i not in known])})
+        found = self.store.nearest_ids(query.embedding, k, query.filters)
+        known = self.lookup([pid for pid, _ in found])
+        if len(known) < len(found):  # the in-memory copy lags behind the store: ask Chroma
+            known.update({p.id: p for p in self.store.get_passages([i for i, _ in found if i not in known])})
         hits: list[Hit] = []
         filters = query.filters
-        for pid, dist in zip(ids, dists):
+        for pid, sim in found:
             p = known.get(pid)
             # The index may be a revision behind the store: check its copy with the same rule.
             if p is not None and (not filters.active or filters.accepts(p)):
-                sim = 1.0 - float(dist)
                 hits.append(Hit(p, sim, dense_rank=len(hits) + 1, similarity=sim))
         return hits
 
@@ -259,7 +259,8 @@ def diversify(hits: list[Hit], k: int, max_per_article: int) -> list[Hit]:
 
 
 class HybridRetriever:
-    """Dense + BM25 fused by RRF, date-aware, diversified, optionally reranked.
+    """Dense + BM25 fused (convex by default, RRF on request), date-aware, diversified,
+    optionally reranked.
 
     With only one of the two retrievers (``retrieval_mode`` dense or lexical) the same
     date preference, diversity and reranking apply, so the modes compare fairly.
@@ -269,8 +270,8 @@ class HybridRetriever:
 
     def __init__(
         self,
-        dense: DenseRetriever | None,
-        lexical: LexicalRetriever | None,
+        dense: Retriever | None,
+        lexical: Retriever | None,
         *,
         dense_weight: float = 1.0,
         lexical_weight: float = 1.0,
@@ -293,7 +294,6 @@ class HybridRetriever:
         self.article_weight = article_weight
         self.date_prior = date_prior or DatePrior()
         self.reranker = reranker
-        self.timings: dict[str, float] = {}
 
     def _apply_dates(self, hits: list[Hit], window: DateWindow | None, today: date) -> None:
         """Scale scores by the date preference and re-sort (in place)."""
@@ -308,6 +308,10 @@ class HybridRetriever:
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The best ``k`` passages for the query (see the class docstring for the steps)."""
+        return self.search(query, k).hits
+
+    def search(self, query: Query, k: int) -> Retrieval:
+        """Like ``retrieve``, with the time each stage took (dense_ms, lexical_ms, rerank_ms)."""
         rankings: list[tuple[list[Hit], float]] = []
         n = max(self.candidates, k)
         t = time.perf_counter()
@@ -317,6 +321,15 @@ class HybridRetriever:
         if self.lexical is not None and self.lexical_weight > 0:
             rankings.append((self.lexical.retrieve(query, n), self.lexical_weight))
         t3 = time.perf_counter()
+        out = Retrieval(self._fuse(rankings, query, k), {"dense_ms": (t2 - t) * 1000, "lexical_ms": (t3 - t2) * 1000})
+        t4 = time.perf_counter()
+        if self.reranker is not None and out.hits:
+            out.hits = self.reranker.rerank(query.text, out.hits)
+            out.timings["rerank_ms"] = (time.perf_counter() - t4) * 1000
+        return out
+
+    def _fuse(self, rankings: list[tuple[list[Hit], float]], query: Query, k: int) -> list[Hit]:
+        """One ranking from the retrievers', with article support, dates and diversity applied."""
         if self.fusion == "convex" and len(rankings) == 2:
             fused = convex_fuse(rankings[0][0], rankings[1][0], self.dense_weight, self.lexical_weight)
         else:
@@ -324,13 +337,7 @@ class HybridRetriever:
         article_support(fused, self.article_weight)
         if fused:
             self._apply_dates(fused, query.window, query.today or date.today())
-        out = diversify(fused, k, self.max_per_article)
-        t4 = time.perf_counter()
-        self.timings = {"dense_ms": (t2 - t) * 1000, "lexical_ms": (t3 - t2) * 1000}
-        if self.reranker is not None and out:
-            out = self.reranker.rerank(query.text, out)
-            self.timings["rerank_ms"] = (time.perf_counter() - t4) * 1000
-        return out
+        return diversify(fused, k, self.max_per_article)
 
 
 def build_retriever(

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer_types import AskedType
-from assistant.entities import Entity, tag_many
+from assistant.ner import Entity, tag_many
 from vectorstore.lexical import tokenize
 
 # Outlets and wire services named in bylines and credits are never the answer.

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import DatasetError, load_questions
+from eval.dataset import DatasetError, QuestionSet, load_questions
+from footnote.settings import Settings
 
 USAGE_EXTRA = """
 subcommands:
@@ -60,37 +61,32 @@ def _print_headline(metrics: dict[str, Any]) -> None:
         print(f"  {k:<{width}}  {fmt(metrics.get(k))}")
 
 
-def run_main(argv: Sequence[str] | None = None) -> int:
-    """The evaluation CLI (see the module docstring for exit codes)."""
-    args = _parser().parse_args(argv)
+class _Usage(Exception):
+    """A problem with the command line or its files: printed as ``error: ...``, exit code 2."""
+
+
+def _load(args: argparse.Namespace) -> QuestionSet:
+    """The questions, after checking the arguments that need no store."""
     try:
         qset = load_questions(args.questions)
     except DatasetError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        raise _Usage(str(e)) from e
     for p in qset.problems:
         print(f"warning: {Path(args.questions).name}: {p.format()}", file=sys.stderr)
     if not qset.questions:
-        print(f"error: {args.questions}: no questions to evaluate (see the problems above)", file=sys.stderr)
-        return 2
+        raise _Usage(f"{args.questions}: no questions to evaluate (see the problems above)")
     if args.limit is not None and args.limit < 1:
-        print("error: --limit must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        today = _today(args.today)
-    except ValueError:
-        print(f"error: --today must be 'question', 'now' or YYYY-MM-DD, not {args.today!r}", file=sys.stderr)
-        return 2
+        raise _Usage("--limit must be at least 1")
     if args.corpus and not Path(args.corpus).exists():
-        print(f"error: {args.corpus}: no such corpus file or folder", file=sys.stderr)
-        return 2
+        raise _Usage(f"{args.corpus}: no such corpus file or folder")
+    return qset
 
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings, built once here, with the command line's overrides."""
     from pydantic import ValidationError
 
-    from assistant import Assistant
-    from eval.runner import ingest_corpus, run_eval, store_dir_for_corpus, write_outputs
-    from footnote.settings import Settings
-    from vectorstore.errors import StoreError
+    from eval.runner import store_dir_for_corpus
 
     overrides: dict[str, Any] = {}
     if args.top_k is not None:
@@ -106,39 +102,62 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         elif args.corpus:
             settings = Settings(**overrides, store_dir=store_dir_for_corpus(args.corpus, settings))
     except ValidationError as e:
-        print(f"error: bad option: {e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}", file=sys.stderr)
-        return 2
+        raise _Usage(f"bad option: {e.errors()[0]['loc'][0]}: {e.errors()[0]['msg']}") from e
     if args.answerer == "llm" and not settings.llm_configured:
-        print("error: --answerer llm needs an LLM: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server", file=sys.stderr)
-        return 2
-    out = args.out or Path("runs/eval") / f"{Path(args.questions).stem}-{datetime.now():%Y%m%d-%H%M%S}"
+        raise _Usage("--answerer llm needs an LLM: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server")
+    return settings
+
+
+def _ingest(assistant: Any, args: argparse.Namespace) -> Any:
+    """Ingest ``--corpus`` (when given) into the assistant's store, saying what it did."""
+    from eval.runner import ingest_corpus
+
+    if not args.corpus:
+        return None
+    print(f"ingesting {args.corpus} into {assistant.settings.store_dir}", file=sys.stderr)
+    ingest = ingest_corpus(assistant, args.corpus, show_bar=not args.quiet)
+    for f in ingest.failed[:20]:
+        print(f"warning: corpus: {f.item}: {f.reason}", file=sys.stderr)
+    speed = f"{ingest.passages_per_s:.1f} passages/s" if ingest.passages_per_s else "nothing new to embed"
+    print(f"ingest: {ingest.passages_written} passages written, {ingest.articles_unchanged} articles unchanged, "
+          f"{ingest.seconds:.1f} s ({speed})", file=sys.stderr)
+    return ingest
+
+
+def _check_store(assistant: Any, qset: QuestionSet, args: argparse.Namespace) -> None:
+    """Refuse an empty store; warn about evidence ids the store does not hold."""
+    settings = assistant.settings
+    states = assistant.store.article_states()
+    if not states:
+        raise _Usage(f"the store at {settings.store_dir} is empty: give --corpus CORPUS, or ingest articles first "
+                     "(python -m ingest PATH)")
+    if args.corpus or args.store:
+        n_before = len(qset.problems)
+        qset.check_evidence(set(states), "the corpus" if args.corpus else f"the store {settings.store_dir}")
+        for p in qset.problems[n_before:][:20]:
+            print(f"warning: {Path(args.questions).name}: {p.format()}", file=sys.stderr)
+        if len(qset.problems) - n_before > 20:
+            print(f"warning: … {len(qset.problems) - n_before - 20} more unknown evidence ids (see problems.json)",
+                  file=sys.stderr)
+
+
+def run_main(argv: Sequence[str] | None = None) -> int:
+    """The evaluation CLI (see the module docstring for exit codes)."""
+    args = _parser().parse_args(argv)
+    from assistant import Assistant
+    from eval.runner import run_eval, write_outputs
+    from vectorstore.errors import StoreError
+
     try:
+        qset = _load(args)
+        settings = _settings(args)
+        out = args.out or Path("runs/eval") / f"{Path(args.questions).stem}-{datetime.now():%Y%m%d-%H%M%S}"
         assistant = Assistant(settings)
-        ingest = None
-        if args.corpus:
-            print(f"ingesting {args.corpus} into {settings.store_dir}", file=sys.stderr)
-            ingest = ingest_corpus(assistant, args.corpus, show_bar=not args.quiet)
-            for item, reason in ingest.failed[:20]:
-                print(f"warning: corpus: {item}: {reason}", file=sys.stderr)
-            speed = f"{ingest.passages_per_s:.1f} passages/s" if ingest.passages_per_s else "nothing new to embed"
-            print(f"ingest: {ingest.passages_written} passages written, {ingest.articles_unchanged} articles unchanged, "
-                  f"{ingest.seconds:.1f} s ({speed})", file=sys.stderr)
-        states = assistant.store.article_states()
-        if not states:
-            print(f"error: the store at {settings.store_dir} is empty: give --corpus CORPUS, or ingest articles first "
-                  "(python -m ingest PATH)", file=sys.stderr)
-            return 2
-        if args.corpus or args.store:
-            n_before = len(qset.problems)
-            qset.check_evidence(set(states), "the corpus" if args.corpus else f"the store {settings.store_dir}")
-            for p in qset.problems[n_before:][:20]:
-                print(f"warning: {Path(args.questions).name}: {p.format()}", file=sys.stderr)
-            if len(qset.problems) - n_before > 20:
-                print(f"warning: … {len(qset.problems) - n_before - 20} more unknown evidence ids (see problems.json)",
-                      file=sys.stderr)
+        ingest = _ingest(assistant, args)
+        _check_store(assistant, qset, args)
         result = run_eval(assistant, qset, top_k=args.top_k, answerer=args.answerer, limit=args.limit,
-                          show_bar=not args.quiet, ingest=ingest, today=today)
-    except StoreError as e:
+                          show_bar=not args.quiet, ingest=ingest, today=_today(args.today))
+    except (_Usage, StoreError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     write_outputs(result, out)
@@ -155,7 +174,10 @@ def _today(value: str) -> date | None:
         return None
     if value == "now":
         return date.today()
-    return date.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Usage(f"--today must be 'question', 'now' or YYYY-MM-DD, not {value!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 from assistant import Assistant, AssistantError
 from eval import metrics as M
 from eval.dataset import EvalQuestion, Problem, QuestionSet
-from footnote.records import Answer, Hit
+from footnote.records import Answer, Hit, IngestFailure
 from footnote.settings import Settings
 
 RECALL_DEPTH = 10
@@ -50,7 +50,7 @@ class IngestInfo:
     passages_written: int = 0
     articles_unchanged: int = 0
     articles_added: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[IngestFailure] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -121,8 +121,8 @@ def evaluate_question(
     ``today`` is the date the assistant is told it is: None gives each question its own
     date (the quiz's), as the dev set intends; a fixed date is how a deployed app runs.
     """
-    text = assistant.validate(q.question)
     when = today or q.question_date
+    text = assistant.validate(q.question)
     t0 = time.perf_counter()
     hits = assistant.retrieve(text, top_k=RECALL_DEPTH, today=when)
     retrieve10_ms = (time.perf_counter() - t0) * 1000
@@ -245,18 +245,8 @@ def run_eval(
         results.append(r)
         if on_result is not None:
             on_result(r)
+    metrics = _metrics(results, problems)
     s = assistant.settings
-    metrics: dict[str, Any] = summarize(results)
-    metrics["n_skipped"] = sum(p.skipped for p in problems)
-    metrics["n_warnings"] = sum(not p.skipped for p in problems)
-    metrics["n_answerable"] = sum(not r["unanswerable"] for r in results)
-    metrics["n_unanswerable"] = sum(r["unanswerable"] for r in results)
-    metrics["n_with_evidence"] = sum(bool(r["evidence"]) and not r["unanswerable"] for r in results)
-    metrics.update(latency_metrics(results))
-    for k, v in enumerate(recall_curve(results), 1):
-        metrics[f"recall_curve_at_{k}"] = v
-    for qtype in sorted({r["type"] for r in results}):
-        metrics.update(summarize([r for r in results if r["type"] == qtype], prefix=f"type.{qtype}."))
     metrics.update({
         "top_k": top_k or s.top_k,
         "answerer": answerer or ("llm" if s.use_llm else "extractive"),
@@ -268,16 +258,37 @@ def run_eval(
         "created": datetime.now().isoformat(timespec="seconds"),
     })
     if ingest is not None:
-        metrics.update({
-            "corpus": ingest.corpus,
-            "ingest_passages_written": ingest.passages_written,
-            "ingest_articles_unchanged": ingest.articles_unchanged,
-            "ingest_seconds": round(ingest.seconds, 2),
-            "ingest_passages_per_s": None if ingest.passages_per_s is None else round(ingest.passages_per_s, 1),
-            "ingest_reused": ingest.reused,
-            "ingest_failed": len(ingest.failed),
-        })
+        metrics.update(_ingest_metrics(ingest))
     return RunResult(metrics, results, problems)
+
+
+def _metrics(results: list[dict[str, Any]], problems: list[Problem]) -> dict[str, Any]:
+    """The run's quality and latency metrics, overall and per question type."""
+    metrics: dict[str, Any] = summarize(results)
+    metrics["n_skipped"] = sum(p.skipped for p in problems)
+    metrics["n_warnings"] = sum(not p.skipped for p in problems)
+    metrics["n_answerable"] = sum(not r["unanswerable"] for r in results)
+    metrics["n_unanswerable"] = sum(r["unanswerable"] for r in results)
+    metrics["n_with_evidence"] = sum(bool(r["evidence"]) and not r["unanswerable"] for r in results)
+    metrics.update(latency_metrics(results))
+    for k, v in enumerate(recall_curve(results), 1):
+        metrics[f"recall_curve_at_{k}"] = v
+    for qtype in sorted({r["type"] for r in results}):
+        metrics.update(summarize([r for r in results if r["type"] == qtype], prefix=f"type.{qtype}."))
+    return metrics
+
+
+def _ingest_metrics(ingest: IngestInfo) -> dict[str, Any]:
+    """What preparing the store did, as metrics."""
+    return {
+        "corpus": ingest.corpus,
+        "ingest_passages_written": ingest.passages_written,
+        "ingest_articles_unchanged": ingest.articles_unchanged,
+        "ingest_seconds": round(ingest.seconds, 2),
+        "ingest_passages_per_s": None if ingest.passages_per_s is None else round(ingest.passages_per_s, 1),
+        "ingest_reused": ingest.reused,
+        "ingest_failed": len(ingest.failed),
+    }
 
 
 def write_outputs(result: RunResult, out_dir: Path) -> None:

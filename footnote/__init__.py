@@ -4,7 +4,7 @@
 package imports none of them.
 """
 
-from footnote.records import Answer, Article, Citation, Hit, IngestSummary, Passage
-from footnote.settings import Settings, get_settings
+from footnote.records import Answer, Article, Citation, Hit, IngestSummary, Passage, Turn
+from footnote.settings import Settings
 
-__all__ = ["Answer", "Article", "Citation", "Hit", "IngestSummary", "Passage", "Settings", "get_settings"]
+__all__ = ["Answer", "Article", "Citation", "Hit", "IngestSummary", "Passage", "Settings", "Turn"]

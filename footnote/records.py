@@ -1,12 +1,12 @@
 """Typed records that flow between the packages: Article, Passage, Hit, Citation, Answer,
-IngestSummary. Plain dataclasses: cheap to build, easy to serialise (``to_dict``)."""
+IngestSummary, Turn. Plain dataclasses: cheap to build, easy to serialise (``to_dict``)."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 
 def sha1(text: str) -> str:
@@ -18,12 +18,6 @@ def date_to_ts(d: date | None) -> int | None:
     if d is None:
         return None
     return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
-
-
-def ts_to_date(ts: int | float | None) -> date | None:
-    if ts is None or ts < 0:
-        return None
-    return datetime.fromtimestamp(ts, tz=UTC).date()
 
 
 @dataclass
@@ -104,6 +98,14 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     similarity: float | None = None  # cosine similarity of question and passage, when known
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation: who said it and what."""
+
+    role: Literal["user", "assistant"]
+    content: str
 
 
 @dataclass
@@ -196,6 +198,17 @@ class Answer:
         return out
 
 
+@dataclass(frozen=True, order=True)
+class IngestFailure:
+    """One item that could not be ingested, and why (the batch goes on)."""
+
+    item: str  # the file, "file.jsonl:LINE" for a record of a JSON Lines file, or the URL
+    reason: str  # what is wrong with it, for the user
+
+    def to_dict(self) -> dict[str, str]:
+        return {"item": self.item, "reason": self.reason}
+
+
 @dataclass
 class IngestSummary:
     """The closing summary of one ingest run."""
@@ -204,7 +217,7 @@ class IngestSummary:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    failed: list[IngestFailure] = field(default_factory=list)
     skipped: int = 0  # files in folders that are not articles (unsupported type, hidden)
     chunks_written: int = 0
     seconds: float = 0.0
@@ -214,16 +227,7 @@ class IngestSummary:
         return not self.failed
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "failed": [{"item": i, "reason": r} for i, r in self.failed],
-            "skipped": self.skipped,
-            "chunks_written": self.chunks_written,
-            "seconds": round(self.seconds, 3),
-        }
+        return {**asdict(self), "seconds": round(self.seconds, 3)}  # failed: [{item, reason}]
 
     def format(self) -> str:
         lines = [
@@ -233,5 +237,5 @@ class IngestSummary:
             + "; "
             f"{self.chunks_written} chunks written in {self.seconds:.1f} s"
         ]
-        lines += [f"  failed: {item}: {reason}" for item, reason in self.failed]
+        lines += [f"  failed: {f.item}: {f.reason}" for f in self.failed]
         return "\n".join(lines)

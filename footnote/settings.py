@@ -1,12 +1,12 @@
 """One settings object, read from the environment (``FOOTNOTE_*``) and an optional ``.env``.
 
-Build it once (``get_settings()`` or ``Settings(...)`` in tests) and pass it down through
-constructors; nothing else in the project reads ``os.environ``.
+Build it once, ``Settings()``, where a program starts (``app.main``, ``python -m ingest``,
+``python -m eval``; ``Settings(...)`` in tests) and pass it down through constructors;
+nothing else in the project reads ``os.environ``.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -133,8 +133,3 @@ class Settings(BaseSettings):
         """Where the BM25 index is persisted (beside the embedded store)."""
         return self.store_dir / f"bm25-{self.collection}"
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()

@@ -245,8 +245,8 @@ def iter_jsonl(path: Path, max_chars: int = MAX_RECORD_CHARS) -> Iterator[Articl
             where = f"{path.name}:{lineno}"
             if raw is None:
                 yield IngestError(
-                    f"{where}: line is over the {line_limit / 1e6:.0f} MB limit of one record "
-                    "(set by FOOTNOTE_MAX_ARTICLE_CHARS); skipped unread"
+                    f"line is over the {line_limit / 1e6:.0f} MB limit of one record "
+                    "(set by FOOTNOTE_MAX_ARTICLE_CHARS); skipped unread", where,
                 )
                 continue
             if not raw.strip():
@@ -258,32 +258,32 @@ def iter_jsonl(path: Path, max_chars: int = MAX_RECORD_CHARS) -> Iterator[Articl
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as e:
-                yield IngestError(f"{where}: malformed JSON ({e.msg})")
+                yield IngestError(f"malformed JSON ({e.msg})", where)
                 continue
             if not isinstance(rec, dict):
-                yield IngestError(f"{where}: a record must be a JSON object")
+                yield IngestError("a record must be a JSON object", where)
                 continue
             text = rec.get("text")
             if not isinstance(text, str) or not text.strip():
-                yield IngestError(f"{where}: missing or empty 'text'")
+                yield IngestError("missing or empty 'text'", where)
                 continue
             if len(text) > max_chars:
                 yield IngestError(
-                    f"{where}: 'text' is {len(text):,} characters, over the {max_chars:,} limit "
-                    "(FOOTNOTE_MAX_ARTICLE_CHARS)"
+                    f"'text' is {len(text):,} characters, over the {max_chars:,} limit "
+                    "(FOOTNOTE_MAX_ARTICLE_CHARS)", where,
                 )
                 continue
             if any(isinstance(rec.get(k), (dict, list)) for k in ("id", "title", "source", "url")):
-                yield IngestError(f"{where}: 'id', 'title', 'source' and 'url' must be strings")
+                yield IngestError("'id', 'title', 'source' and 'url' must be strings", where)
                 continue
             long_field = next((k for k in ("id", "title", "source", "url") if len(str(rec.get(k) or "")) > 2000), None)
             if long_field:
-                yield IngestError(f"{where}: '{long_field}' is over 2,000 characters; is it the article text?")
+                yield IngestError(f"'{long_field}' is over 2,000 characters; is it the article text?", where)
                 continue
             url = str(rec.get("url") or "")
             aid = str(rec.get("id") or "") or ("url-" + sha1(url)[:16] if url else "rec-" + sha1(text)[:16])
             if aid in seen:
-                yield IngestError(f"{where}: duplicate id {aid!r} (first one kept)")
+                yield IngestError(f"duplicate id {aid!r} (first one kept)", where)
                 continue
             seen.add(aid)
             published = parse_date(str(rec.get("published_date") or rec.get("date") or ""))
@@ -291,7 +291,7 @@ def iter_jsonl(path: Path, max_chars: int = MAX_RECORD_CHARS) -> Iterator[Articl
             try:
                 yield _finish(Article(aid, c.title, c.text, c.source, url, c.date, where))
             except IngestError as e:
-                yield IngestError(f"{where}: {e}")
+                yield IngestError(e.reason, where)
 
 
 def load_path(path: Path, max_bytes: int, max_chars: int = MAX_RECORD_CHARS) -> Iterator[Article | IngestError]:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from footnote.records import Article, IngestSummary, Passage
+from footnote.records import Article, IngestFailure, IngestSummary, Passage
 from footnote.settings import Settings
 from ingest.chunking import Chunker
 from ingest.errors import IngestError
@@ -39,7 +39,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
         path = Path(raw)
         if not path.exists():
             reason = "broken or looping symlink" if path.is_symlink() else "no such file or folder"
-            summary.failed.append((str(raw), reason))
+            summary.failed.append(IngestFailure(str(raw), reason))
             continue
         if path.is_file():
             files.append(path)
@@ -47,7 +47,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
         seen_dirs: set[tuple[int, int]] = set()
 
         def unreadable(err: OSError, top: Path = path) -> None:
-            summary.failed.append((str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
+            summary.failed.append(IngestFailure(str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
 
         for root, dirs, names in os.walk(path, followlinks=True, onerror=unreadable):
             st = os.stat(root)
@@ -64,7 +64,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
                     continue
                 if not fp.is_file():
                     if fp.is_symlink() and not fp.exists():
-                        summary.failed.append((str(fp), "broken or looping symlink"))
+                        summary.failed.append(IngestFailure(str(fp), "broken or looping symlink"))
                     else:
                         summary.skipped += 1
                     continue
@@ -135,39 +135,17 @@ class Ingestor:
         pending: list[tuple[Article, list[Passage], bool]] = []
         pending_passages = 0
         done = 0
-        for item in self._items(files, url_list):
+        for origin, art in self._items(files, url_list):
             done += 1
             if bar is not None:
                 bar.update(1)
             if progress is not None:
                 progress(done, total)
-            if isinstance(item, IngestError):
-                name, _, reason = str(item).partition(": ") if ": " in str(item) else ("", "", str(item))
-                summary.failed.append((name or "?", reason))
+            job = self._triage(origin, art, states, seen, summary)
+            if job is None:
                 continue
-            origin, art = item
-            if isinstance(art, IngestError):
-                msg = str(art)
-                if msg.startswith(Path(origin).name + ":"):
-                    item_name, _, reason = msg.partition(": ")
-                    summary.failed.append((item_name, reason))
-                else:
-                    summary.failed.append((origin, msg))
-                continue
-            if art.id in seen:
-                summary.failed.append((art.origin, f"duplicate article id {art.id!r} (first one kept)"))
-                continue
-            seen.add(art.id)
-            state = states.get(art.id)
-            if state is not None and state.complete and state.article_hash == art.content_hash:
-                summary.unchanged += 1
-                continue
-            passages = self.chunker.split(art)
-            if not passages:
-                summary.failed.append((art.origin, "no text to index after cleaning"))
-                continue
-            pending.append((art, passages, state is not None))
-            pending_passages += len(passages)
+            pending.append(job)
+            pending_passages += len(job[1])
             if pending_passages >= min(self.settings.ingest_flush_passages, FLUSH_PASSAGES):
                 self._flush(pending, summary)
                 pending, pending_passages = [], 0
@@ -184,6 +162,28 @@ class Ingestor:
         summary.seconds = time.perf_counter() - t0
         return summary
 
+    def _triage(
+        self, origin: str, art: Article | IngestError, states: dict, seen: set[str], summary: IngestSummary,
+    ) -> tuple[Article, list[Passage], bool] | None:
+        """(article, its passages, whether it replaces a stored one) to write, or None when
+        the item failed or is unchanged (counted in ``summary``)."""
+        if isinstance(art, IngestError):
+            summary.failed.append(IngestFailure(art.item or origin, art.reason))
+            return None
+        if art.id in seen:
+            summary.failed.append(IngestFailure(art.origin, f"duplicate article id {art.id!r} (first one kept)"))
+            return None
+        seen.add(art.id)
+        state = states.get(art.id)
+        if state is not None and state.complete and state.article_hash == art.content_hash:
+            summary.unchanged += 1
+            return None
+        passages = self.chunker.split(art)
+        if not passages:
+            summary.failed.append(IngestFailure(art.origin, "no text to index after cleaning"))
+            return None
+        return art, passages, state is not None
+
     def _lexical_stale(self) -> bool:
         """True when the saved BM25 index does not hold as many passages as the store.
 
@@ -196,7 +196,7 @@ class Ingestor:
         except (OSError, ValueError, KeyError):
             return True
 
-    def _items(self, files: list[Path], urls: list[str]) -> Iterator[IngestError | tuple[str, Article | IngestError]]:
+    def _items(self, files: list[Path], urls: list[str]) -> Iterator[tuple[str, Article | IngestError]]:
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         max_chars = self.settings.max_article_chars
         for f in files:

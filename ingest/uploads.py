@@ -65,7 +65,7 @@ def safe_upload_path(folder: str | Path, filename: str, *, unique: bool = True) 
     ext = Path(name).suffix.lower()
     if ext not in SUPPORTED_EXTS:
         raise UploadError(
-            f"{name}: file type {ext or '(none)'} is not accepted; use one of {', '.join(sorted(SUPPORTED_EXTS))}"
+            f"file type {ext or '(none)'} is not accepted; use one of {', '.join(sorted(SUPPORTED_EXTS))}", name,
         )
     if unique:
         name = f"{uuid.uuid4().hex[:8]}-{name}"

@@ -360,7 +360,7 @@ def test_python_app_py_serves_on_loopback_and_ingests_the_sample(tmp_path):
 
 def test_rendering_escapes_every_article_string():
     """The page's HTML for an answer: article text, titles, sources and URLs are data."""
-    from app import render_answer
+    from ui.render import render_answer
 
     hostile = {
         "answer": "Bakery <script>x()</script> won [1] and [7].", "refused": False, "notice": "",

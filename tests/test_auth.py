@@ -6,6 +6,7 @@ app binds to 127.0.0.1 unless told otherwise."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import httpx
@@ -45,6 +46,50 @@ def test_every_route_refuses_without_credentials(auth_server, method, path, body
     assert SEED not in r.text and "Peskov" not in r.text
     if path.startswith(("/api", "/v1", "/openapi", "/docs")):
         assert r.json()["error"]["type"] == "unauthorized" and r.headers["www-authenticate"].startswith("Basic")
+
+
+# Routes that answer without credentials are the login form's own (server.auth.PUBLIC_PAGE_PATHS,
+# each with why it is safe, and PUBLIC_PAGE_PREFIXES). Every other route the app mounts (ours
+# and Gradio's, read from the route table) must refuse.
+
+
+def _route_table(app) -> list[tuple[str, str]]:
+    """(method, path) of every route ``app`` mounts, the mounted Gradio app's included,
+    with path parameters filled in; HEAD only where a route has no GET."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Mount
+
+    out: list[tuple[str, str]] = []
+    for ctx in iter_route_contexts(app.routes):
+        route = ctx.original_route
+        if isinstance(route, Mount):
+            out += [(m, route.path + p) for m, p in _route_table(route.app)]
+            continue
+        methods = set(ctx.methods or {"GET"})
+        methods = methods - {"HEAD"} or methods
+        path = re.sub(r"\{[^}]+\}", "x", ctx.path)
+        out += [(m, path) for m in sorted(methods)]
+    return sorted(set(out))
+
+
+def test_the_route_table_is_all_behind_the_login(auth_server):
+    """Walks every route the app really mounts, so a new route cannot be forgotten."""
+    from app import create_app
+    from server.auth import PUBLIC_PAGE_PATHS, PUBLIC_PAGE_PREFIXES
+
+    assert all(PUBLIC_PAGE_PATHS.values()) and len(PUBLIC_PAGE_PATHS) < 10  # each public route says why
+    table = _route_table(create_app(auth_server.settings, auth_server.assistant))
+    assert ("POST", "/api/ask") in table and ("POST", "/gradio_api/queue/join") in table and len(table) > 40
+    open_routes = []
+    with httpx.Client(base_url=auth_server.url, timeout=30) as client:
+        for method, path in table:
+            if (path.rstrip("/") or "/") in PUBLIC_PAGE_PATHS or path.startswith(PUBLIC_PAGE_PREFIXES):
+                continue
+            with client.stream(method, path, json={}) as r:  # status and headers only: some routes stream
+                location = r.headers.get("location", "")
+                if not (r.status_code == 401 or (r.status_code in (302, 303, 307) and "login" in location)):
+                    open_routes.append((method, path, r.status_code))
+    assert not open_routes, f"answer without credentials (refuse them, or add them to PUBLIC with a reason): {open_routes}"
 
 
 @pytest.mark.parametrize("method, path, body", PROTECTED[:7], ids=[p for _, p, _ in PROTECTED[:7]])
@@ -117,7 +162,7 @@ def test_passwords_are_never_logged(auth_server):
 
 
 def test_auth_setting_is_parsed_strictly():
-    from app import parse_auth
+    from server.auth import parse_auth
 
     assert parse_auth("a:b, c:d:e") == {"a": "b", "c": "d:e"}
     assert parse_auth(None) == {} and parse_auth("") == {}

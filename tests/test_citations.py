@@ -3,7 +3,8 @@ range-checked, support-checked, repaired and renumbered."""
 
 import pytest
 
-from assistant.citations import CitationChecker, lexical_support, missing_names, missing_numbers, parse_markers
+from assistant.citations import CitationChecker, lexical_support, parse_markers
+from assistant.entities import missing_names, missing_numbers
 from footnote.records import Hit, Passage
 from footnote.settings import SAMPLE_ARTICLE, Settings
 from vectorstore.embeddings import get_embedder

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from assistant.answerers import REFUSAL
-from assistant.extractive import ExtractiveAnswerer, answer_type_match, new_names, question_kind
+from assistant.entities import new_names
+from assistant.extractive import ExtractiveAnswerer, answer_type_match, question_kind
 from footnote.records import Hit, Passage
 from footnote.settings import Settings
 from vectorstore.embeddings import get_embedder

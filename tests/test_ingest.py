@@ -69,7 +69,7 @@ def test_bad_inputs_are_reported_by_name_and_the_rest_ingested(settings, tmp_pat
     write(folder / "noarticle.html", "<html><body><nav>Home</nav></body></html>")
     write(folder / "bad.jsonl", '{"id": "j1", "title": "Fine", "text": "A perfectly fine record about the harbour expansion."}\n{not json\n{"id": "j2"}\n')
     summary = Ingestor(settings).ingest([folder, tmp_path / "missing.txt"])
-    failed = dict(summary.failed)
+    failed = {f.item: f.reason for f in summary.failed}
     assert set(failed) == {"binary.txt", "empty.txt", "noarticle.html", "bad.jsonl:2", "bad.jsonl:3", str(tmp_path / "missing.txt")} or \
         {Path(k).name for k in failed} == {"binary.txt", "empty.txt", "noarticle.html", "bad.jsonl:2", "bad.jsonl:3", "missing.txt"}
     assert "empty" in failed[next(k for k in failed if k.endswith("empty.txt"))]

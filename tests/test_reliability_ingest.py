@@ -124,7 +124,7 @@ def bad_run(tmp_path_factory):
 
 
 def _failed(summary) -> dict[str, str]:
-    return {Path(item).name: reason for item, reason in summary.failed}
+    return {Path(f.item).name: f.reason for f in summary.failed}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -215,14 +215,14 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 s1 = ing.ingest([{str(big)!r}])
 s2 = ing.ingest([{str(under)!r}])
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"before_kb": before, "after_kb": after, "f1": s1.failed, "f2": s2.failed, "count": ing.store.count()}}))
+print(json.dumps({{"before_kb": before, "after_kb": after, "f1": [f.to_dict() for f in s1.failed], "f2": [f.to_dict() for f in s2.failed], "count": ing.store.count()}}))
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-2000:]
     res = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"peak RSS before {res['before_kb'] / 1024:.0f} MB, after the 50 MB + 49 MB files {res['after_kb'] / 1024:.0f} MB")
-    (item1, reason1), = res["f1"]
-    (item2, reason2), = res["f2"]
+    (f1,), (f2,) = res["f1"], res["f2"]
+    item1, reason1, item2, reason2 = f1["item"], f1["reason"], f2["item"], f2["reason"]
     assert item1.endswith("huge.txt") and "over the 50 MB limit" in reason1 and "FOOTNOTE_MAX_FILE_MB" in reason1
     assert item2.endswith("almost.txt") and "FOOTNOTE_MAX_ARTICLE_CHARS" in reason2
     assert res["after_kb"] - res["before_kb"] < 30 * 1024
@@ -241,8 +241,8 @@ def test_jsonl_line_far_over_the_limit_is_skipped_unread(tmp_path):
     write(tmp_path / "big.jsonl", "\n".join(recs) + "\n")
     s = Ingestor(settings).ingest([tmp_path / "big.jsonl"])
     assert s.added == 2
-    ((item, reason),) = s.failed
-    assert item == "big.jsonl:2" and "MB" in reason
+    (failure,) = s.failed
+    assert failure.item == "big.jsonl:2" and "MB" in failure.reason
 
 
 # --- uploads ---------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_date_window_lifts_the_passage_inside_it():
     dense = _Fixed("dense", [_hit("old", score=0.70, d=old, dense_rank=1, similarity=0.70),
                              _hit("new", score=0.66, d=new, dense_rank=2, similarity=0.66)])
     lexical = _Fixed("lexical", [_hit("old", score=5.0, d=old, lexical_rank=1), _hit("new", score=4.8, d=new, lexical_rank=2)])
-    r = HybridRetriever(dense, lexical, date_prior=DatePrior(window_weight=0.6, recency_weight=0.0))  # type: ignore[arg-type]
+    r = HybridRetriever(dense, lexical, date_prior=DatePrior(window_weight=0.6, recency_weight=0.0))
     assert r.retrieve(Query("q"), 2)[0].passage.id == "old"  # no "today", no window: scores decide
     from assistant.dates import resolve_dates
 
@@ -86,9 +86,10 @@ class _Reverse:
 
 def test_reranker_protocol_reorders_the_final_hits():
     dense = _Fixed("dense", [_hit("a", score=0.9, dense_rank=1, similarity=0.9), _hit("b", score=0.5, dense_rank=2, similarity=0.5)])
-    r = HybridRetriever(dense, None, reranker=_Reverse())  # type: ignore[arg-type]
-    assert [h.passage.id for h in r.retrieve(Query("q"), 2)] == ["b", "a"]
-    assert "rerank_ms" in r.timings
+    r = HybridRetriever(dense, None, reranker=_Reverse())
+    found = r.search(Query("q"), 2)
+    assert [h.passage.id for h in found.hits] == ["b", "a"]
+    assert "rerank_ms" in found.timings
 
 
 # --- through the real store -------------------------------------------------------------

@@ -10,8 +10,6 @@ need internet the first time and are loaded only when asked for.
 
 from __future__ import annotations
 
-import hashlib
-import math
 import os
 import threading
 from collections import OrderedDict
@@ -253,27 +251,6 @@ class OpenAIEmbedder(Embedder):
         return _normalise(np.array([d.embedding for d in resp.data], dtype=np.float32))
 
 
-class HashingEmbedder(Embedder):
-    """Deterministic bag-of-words hashing embedder. For unit tests of logic only."""
-
-    name = "hashing"
-
-    def __init__(self, dim: int = 256) -> None:
-        self._dim = dim
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self._dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in t.lower().split():
-                h = int(hashlib.md5(w.strip(".,!?\"'").encode()).hexdigest(), 16)
-                out[i, h % self._dim] += 1.0 / math.sqrt(1 + len(w))
-        return _normalise(out)
-
-
 _CACHE: dict[tuple[str, int, int], Embedder] = {}
 
 
@@ -289,8 +266,6 @@ def get_embedder(settings: Settings) -> Embedder:
         emb = FastEmbedEmbedder(name.split(":", 1)[1], settings.embedding_batch_size)
     elif name.startswith("openai:"):
         emb = OpenAIEmbedder(name.split(":", 1)[1], settings)
-    elif name == "hashing":
-        emb = HashingEmbedder()
     else:
         raise EmbeddingError(
             f"unknown embedding model {name!r}: use 'minilm', 'fastembed:<name>' or 'openai:<name>'"

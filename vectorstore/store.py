@@ -257,6 +257,23 @@ class PassageStore:
             out.append((Passage.from_chroma(pid, doc, meta), 1.0 - float(dist)))
         return out
 
+    def nearest_ids(self, embedding: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """Ids of the nearest passages to a query embedding, with cosine similarity, best first.
+
+        Cheaper than ``query``: Chroma returns no documents or metadata (the caller has them).
+        """
+        n = self.count()
+        if n == 0:
+            return []
+        res = self._call(
+            self.collection.query,
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+            n_results=min(k, n),
+            where=filters.where() if filters else None,
+            include=["distances"],
+        )
+        return [(pid, 1.0 - float(dist)) for pid, dist in zip(res["ids"][0], res["distances"][0])]
+
     def get_passages(self, ids: Sequence[str]) -> list[Passage]:
         if not ids:
             return []

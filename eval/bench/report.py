@@ -59,38 +59,52 @@ def render(res: dict[str, Any]) -> str:
               f"| {_check(vs_peer and vs_peer >= 5)} |",
               f"| first ingest time / unchanged re-ingest time | {_f(reingest, 0)}x | – | ≥ 50x | {_check(reingest and reingest >= 50)} |",
               ""]
-    lat = res.get("latency") or []
-    if lat:
-        lines += ["| passages | retrieval p50 / p95 ms | dense p50 | BM25 p50 | answer p50 | end to end p50 / p95 ms "
-                  "| CPU ms/question | start s | Assistant peak RSS MB | store build: Chroma s / BM25 s |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for r in lat:
-            if "error" in r:
-                lines.append(f"| {_f(r['size'])} | {r['error']} |||||||||")
-                continue
-            b = r.get("build", {})
-            lines.append(
-                f"| {_f(r.get('passages'))} | {_f(r.get('retrieve_p50_ms'))} / {_f(r.get('retrieve_p95_ms'))} "
-                f"| {_f(r.get('dense_p50_ms'))} | {_f(r.get('lexical_p50_ms'))} | {_f(r.get('answer_p50_ms'))} "
-                f"| {_f(r.get('total_p50_ms'))} / {_f(r.get('total_p95_ms'))} | {_f(r.get('cpu_per_question_ms'))} "
-                f"| {_f(r.get('startup_s'), 2)} | {_f(r.get('peak_rss_mb'), 0)} "
-                f"| {_f(b.get('chroma_write_s'))} / {_f(b.get('bm25_build_s'))} |")
-        top = lat[-1]
-        lines += ["", f"Targets at {_f(top.get('passages'))} passages: retrieval p50 < 25 ms "
-                      f"({_check(top.get('retrieve_p50_ms') is not None and top['retrieve_p50_ms'] < 25)}), "
-                      f"offline answer end to end p50 < 100 ms "
-                      f"({_check(top.get('total_p50_ms') is not None and top['total_p50_ms'] < 100)}); "
-                      f"{_f(top.get('questions'))} questions per size, {_f(top.get('refused'))} refused at this size.", ""]
-    conc = res.get("concurrency")
-    if conc:
-        if "error" in conc:
-            lines.append(f"Concurrency: {conc['error']}")
-        else:
-            lines += ["| simultaneous requests (POST /api/ask) | wall s | throughput req/s | p50 ms | p95 ms | max ms "
-                      "| errors | app peak RSS MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|",
-                      f"| {conc['requests']} | {_f(conc['wall_s'], 2)} | {_f(conc['throughput_rps'], 2)} "
-                      f"| {_f(conc['p50_ms'], 0)} | {_f(conc['p95_ms'], 0)} | {_f(conc['max_ms'], 0)} "
-                      f"| {conc['errors']} | {_f(conc.get('app_peak_rss_mb'), 0)} |"]
-            if conc.get("first_error"):
-                lines.append(f"\nFirst error: `{conc['first_error']}`")
+    lines += _latency_lines(res.get("latency") or [])
+    lines += _concurrency_lines(res.get("concurrency"))
     return "\n".join(lines) + "\n"
+
+
+def _latency_lines(lat: list[dict[str, Any]]) -> list[str]:
+    """The latency table, one row per store size, and the targets at the largest."""
+    if not lat:
+        return []
+    lines: list[str] = []
+    lines += ["| passages | retrieval p50 / p95 ms | dense p50 | BM25 p50 | answer p50 | end to end p50 / p95 ms "
+              "| CPU ms/question | start s | Assistant peak RSS MB | store build: Chroma s / BM25 s |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in lat:
+        if "error" in r:
+            lines.append(f"| {_f(r['size'])} | {r['error']} |||||||||")
+            continue
+        b = r.get("build", {})
+        lines.append(
+            f"| {_f(r.get('passages'))} | {_f(r.get('retrieve_p50_ms'))} / {_f(r.get('retrieve_p95_ms'))} "
+            f"| {_f(r.get('dense_p50_ms'))} | {_f(r.get('lexical_p50_ms'))} | {_f(r.get('answer_p50_ms'))} "
+            f"| {_f(r.get('total_p50_ms'))} / {_f(r.get('total_p95_ms'))} | {_f(r.get('cpu_per_question_ms'))} "
+            f"| {_f(r.get('startup_s'), 2)} | {_f(r.get('peak_rss_mb'), 0)} "
+            f"| {_f(b.get('chroma_write_s'))} / {_f(b.get('bm25_build_s'))} |")
+    top = lat[-1]
+    lines += ["", f"Targets at {_f(top.get('passages'))} passages: retrieval p50 < 25 ms "
+                  f"({_check(top.get('retrieve_p50_ms') is not None and top['retrieve_p50_ms'] < 25)}), "
+                  f"offline answer end to end p50 < 100 ms "
+                  f"({_check(top.get('total_p50_ms') is not None and top['total_p50_ms'] < 100)}); "
+                  f"{_f(top.get('questions'))} questions per size, {_f(top.get('refused'))} refused at this size.", ""]
+    return lines
+
+
+def _concurrency_lines(conc: dict[str, Any] | None) -> list[str]:
+    """The concurrency row (or its error)."""
+    if not conc:
+        return []
+    lines: list[str] = []
+    if "error" in conc:
+        lines.append(f"Concurrency: {conc['error']}")
+    else:
+        lines += ["| simultaneous requests (POST /api/ask) | wall s | throughput req/s | p50 ms | p95 ms | max ms "
+                  "| errors | app peak RSS MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|",
+                  f"| {conc['requests']} | {_f(conc['wall_s'], 2)} | {_f(conc['throughput_rps'], 2)} "
+                  f"| {_f(conc['p50_ms'], 0)} | {_f(conc['p95_ms'], 0)} | {_f(conc['max_ms'], 0)} "
+                  f"| {conc['errors']} | {_f(conc.get('app_peak_rss_mb'), 0)} |"]
+        if conc.get("first_error"):
+            lines.append(f"\nFirst error: `{conc['first_error']}`")
+    return lines

@@ -1,0 +1,132 @@
+"""``/api/*``: Footnote's own HTTP API (ask, ask as a stream, ingest, health) and its docs pages."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, File, UploadFile
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from assistant import Answer, Assistant
+from server.errors import APIError, stream_error_text
+from server.schemas import ERRORS, AnswerOut, AskRequest, ChatCompletionRequest, ErrorOut, HealthOut, IngestOut
+from server.service import Service
+
+log = logging.getLogger("footnote.api")
+
+STREAM_DOC = (
+    "Server-sent events: `token` events {text} as the answer is written, then one `answer` event "
+    "with the same object POST /api/ask returns (an `error` event {message} if it fails midway)."
+)
+
+
+def answer_options(req: AskRequest | ChatCompletionRequest) -> dict[str, Any]:
+    """The request's retrieval and answerer options, as ``Assistant.ask`` takes them."""
+    return {
+        "top_k": req.top_k, "sources": req.sources or None, "date_from": req.date_from,
+        "date_to": req.date_to, "answerer": req.answerer,
+    }
+
+
+def precheck(service: Service, question: str) -> Assistant:
+    """Before a stream starts: a bad question (400) or a store that is down (503) is
+    still reported as a status."""
+    a = service.assistant
+    a.validate(question)
+    a.store.revision()
+    return a
+
+
+async def answer_bounded(service: Service, question: str, history: list[dict], options: dict[str, Any]) -> Answer:
+    """The whole answer, within the API's concurrency bound."""
+    async with service.api_slots:
+        return await run_in_threadpool(lambda: service.assistant.ask(question, history, **options))
+
+
+async def stream_bounded(
+    service: Service, a: Assistant, question: str, history: list[dict], options: dict[str, Any],
+) -> AsyncIterator[str | Answer]:
+    """Text pieces, then the Answer, within the API's concurrency bound (``a`` from ``precheck``)."""
+    # the slot is taken when the stream starts and freed when it ends or is abandoned
+    async with service.api_slots:
+        async for item in iterate_in_threadpool(a.stream(question, history, **options)):
+            yield item
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def event_stream(service: Service, a: Assistant, req: AskRequest) -> StreamingResponse:
+    """The answer to ``req`` as server-sent events (see STREAM_DOC)."""
+    pieces = stream_bounded(service, a, req.question, req.history, answer_options(req))
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            async for item in pieces:
+                yield _sse("answer", item.to_dict()) if isinstance(item, Answer) else _sse("token", {"text": item})
+        except Exception as e:  # the status is sent already: report in the stream
+            log.warning("stream failed: %s", type(e).__name__)
+            yield _sse("error", {"message": stream_error_text(e)})
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
+    """``/api/*`` over ``service``; every route depends on ``require_user``."""
+    router = APIRouter(prefix="/api", dependencies=[Depends(require_user)], responses=ERRORS)
+    settings = service.settings
+
+    @router.post("/ask", response_model=AnswerOut, tags=["answers"])
+    async def ask(req: AskRequest) -> dict:
+        """Answer a question; the answer's [n] markers point at citations[n-1]."""
+        answer = await answer_bounded(service, req.question, req.history, answer_options(req))
+        return answer.to_dict()
+
+    @router.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC}},
+                 tags=["answers"])
+    async def ask_stream(req: AskRequest) -> StreamingResponse:
+        """Answer a question as server-sent events ending with the whole answer."""
+        a = await run_in_threadpool(precheck, service, req.question)  # 400 / 503 as a status, before streaming
+        return event_stream(service, a, req)
+
+    @router.post("/ingest", response_model=IngestOut, tags=["articles"],
+                 responses={413: {"model": ErrorOut, "description": "Upload over FOOTNOTE_MAX_UPLOAD_MB"}})
+    def ingest(files: list[UploadFile] = File(..., description="Article files: .txt .md .html .pdf .jsonl")) -> dict:
+        """Upload articles (the formats of ``python -m ingest``); bad files are listed by name, the rest ingested."""
+        pairs = [(f.filename or "upload", f.file.read()) for f in files]
+        if sum(len(d) for _, d in pairs) > settings.max_upload_mb * 1_000_000:
+            raise APIError(413, f"The upload is over the {settings.max_upload_mb:g} MB limit (FOOTNOTE_MAX_UPLOAD_MB).", "upload_too_large")
+        return service.ingest_files(pairs).to_dict()
+
+    @router.get("/health", response_model=HealthOut, tags=["service"])
+    def health() -> dict:
+        """Whether the store is reachable, how much it holds, and which answerer is in use."""
+        a = service.assistant
+        st = service.overview()[0]
+        return {
+            "status": "ok", "store": a.store.location, "articles": st["articles"], "passages": st["passages"],
+            "model": service.model_label(), "llm_configured": settings.llm_configured,
+        }
+
+    return router
+
+
+def docs_router(app: FastAPI, require_user: Callable[..., str]) -> APIRouter:
+    """``/openapi.json`` and ``/docs`` (Swagger UI), behind the login like the API."""
+    router = APIRouter(dependencies=[Depends(require_user)], include_in_schema=False)
+
+    @router.get("/openapi.json")
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @router.get("/docs")
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Footnote API")
+
+    return router

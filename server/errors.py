@@ -1,0 +1,68 @@
+"""Errors at the HTTP edge: every failure becomes ``{"error": {message, type, status}}``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant import QuestionError
+from vectorstore.errors import StoreError, StoreUnavailable
+
+
+class APIError(Exception):
+    """An error the API answers with ``status`` and the JSON error shape."""
+
+    def __init__(self, status: int, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.kind = status, message, kind
+
+
+def error_response(status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The JSON error shape (``server.schemas.ErrorOut``) as a response."""
+    return JSONResponse({"error": {"message": message, "type": kind, "status": status}}, status_code=status, headers=headers)
+
+
+def stream_error_text(e: Exception) -> str:
+    """What a stream reports when it fails after its status was sent."""
+    if isinstance(e, StoreError):
+        return f"The article store is unreachable: {e}. Retry when it is back."
+    return f"The answer failed midway ({type(e).__name__}); retry."
+
+
+def _validation_message(e: RequestValidationError) -> str:
+    parts = []
+    for err in e.errors()[:5]:
+        where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
+        parts.append(f"{where or 'body'}: {err.get('msg')}")
+    return "Invalid request: " + "; ".join(parts)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Translate the assistant's, the store's and FastAPI's errors into the JSON error shape."""
+
+    @app.exception_handler(APIError)
+    async def _api_error(request: Request, e: APIError):
+        headers = {"WWW-Authenticate": 'Basic realm="Footnote"'} if e.status == 401 else None
+        return error_response(e.status, e.message, e.kind, headers)
+
+    @app.exception_handler(QuestionError)
+    async def _question_error(request: Request, e: QuestionError):
+        return error_response(400, str(e), "invalid_question")
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(request: Request, e: StoreUnavailable):
+        return error_response(503, f"The article store is unreachable: {e}. Retry when it is back.", "store_unavailable")
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, e: StoreError):
+        return error_response(503, f"The article store failed: {e}", "store_error")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, e: RequestValidationError):
+        return error_response(400, _validation_message(e), "invalid_request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, e: StarletteHTTPException):
+        return error_response(e.status_code, str(e.detail), "http_error")

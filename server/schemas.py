@@ -1,0 +1,168 @@
+"""The HTTP API's request and response models (they are the OpenAPI schema) and its error shape."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from footnote.records import Citation
+
+MODEL_ID = "footnote"
+
+
+class Turn(BaseModel):
+    """One earlier message of the conversation."""
+
+    role: Literal["user", "assistant", "system"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    """A question, optionally with the conversation so far and filters."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"question": "Who denied the reports?", "top_k": 5}]})
+
+    question: str = Field(..., description="The question (at most FOOTNOTE_MAX_QUESTION_CHARS characters).")
+    history: list[Turn] | None = Field(None, description="Earlier turns, oldest first, for follow-up questions.")
+    top_k: int | None = Field(None, ge=1, le=50, description="Passages given to the answerer (default FOOTNOTE_TOP_K).")
+    sources: list[str] | None = Field(None, description="Only passages from these sources.")
+    date_from: date | None = Field(None, description="Only articles published on or after this date.")
+    date_to: date | None = Field(None, description="Only articles published on or before this date.")
+    answerer: Literal["llm", "extractive"] | None = Field(None, description="Force the LLM or the offline answerer.")
+
+
+class AnswerOut(BaseModel):
+    """An answer with inline [n] markers; citations[i] is passage n = i + 1."""
+
+    answer: str
+    refused: bool = Field(..., description="True when the articles do not hold the answer (no citations then).")
+    citations: list[Citation]
+    question: str
+    standalone_question: str
+    answerer: str
+    notice: str
+    supported_sentences: int
+    total_sentences: int
+    timings: dict[str, float]
+
+
+class IngestFailureOut(BaseModel):
+    item: str = Field(..., description="The file (and line) that failed.")
+    reason: str
+
+
+class IngestOut(BaseModel):
+    """The summary of an upload, as ``python -m ingest`` prints it."""
+
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    failed: list[IngestFailureOut]
+    skipped: int
+    chunks_written: int
+    seconds: float
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    store: str = Field(..., description="Where the store lives (folder or Chroma server URL).")
+    articles: int
+    passages: int
+    model: str = Field(..., description="The answerer in use.")
+    llm_configured: bool
+
+
+class ErrorBody(BaseModel):
+    message: str = Field(..., description="What went wrong and what to do next.")
+    type: str
+    status: int
+
+
+class ErrorOut(BaseModel):
+    """Every error the API answers: ``{"error": {"message", "type", "status"}}``."""
+
+    error: ErrorBody
+
+
+class ChatContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str = "text"
+    text: str = ""
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ChatContentPart] | None = None
+
+    def plain(self) -> str:
+        """The message's text (text parts joined)."""
+        if isinstance(self.content, list):
+            return "".join(p.text for p in self.content if p.type == "text")
+        return self.content or ""
+
+
+class ChatCompletionRequest(BaseModel):
+    """OpenAI chat completions request; Footnote's own options ride along (``extra_body``)."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(..., min_length=1)
+    stream: bool = False
+    top_k: int | None = Field(None, ge=1, le=50)
+    sources: list[str] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    answerer: Literal["llm", "extractive"] | None = None
+
+
+class CompletionMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class CompletionChoice(BaseModel):
+    index: int = 0
+    message: CompletionMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ChatCompletionOut(BaseModel):
+    """An OpenAI chat completion; ``citations`` (passage n = citations[n-1]) and ``refused`` are Footnote's."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[CompletionChoice]
+    usage: Usage
+    citations: list[Citation]
+    refused: bool
+
+
+class ModelOut(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "footnote"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelOut]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Empty, oversized or malformed question or request"},
+    401: {"model": ErrorOut, "description": "Login required (FOOTNOTE_AUTH is set)"},
+    503: {"model": ErrorOut, "description": "The store is unreachable"},
+}

@@ -1,0 +1,135 @@
+"""The service seam the page and the API share: one Assistant, built on first use.
+
+A store that is down at start answers 503 until it is back; ingest is serialised; the
+API's answers are bounded by ``settings.concurrency`` (the page's by its Gradio queue).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import anyio
+
+from assistant import Assistant
+from footnote.records import IngestFailure, IngestSummary
+from footnote.settings import Settings
+from ingest.uploads import UploadError, safe_upload_path
+from vectorstore.errors import StoreError, StoreUnavailable
+
+
+class Service:
+    """What the page and the API share: the Assistant, an ingest lock, the API's concurrency
+    bound (the page's is its Gradio queue, both ``settings.concurrency``)."""
+
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+        self.settings = settings
+        self._assistant = assistant
+        self._build_lock = threading.Lock()
+        self.ingest_lock = threading.Lock()
+        # API answers at once; waiters wait in the event loop, not on a worker thread (a
+        # thread blocked on a slot while a stream needs a thread to finish would deadlock)
+        self.api_slots = anyio.Semaphore(settings.concurrency)
+        self._overview: tuple[str, dict[str, int], list[str]] | None = None
+
+    @property
+    def assistant(self) -> Assistant:
+        """The Assistant; raises StoreUnavailable while the store cannot be opened."""
+        if self._assistant is None:
+            with self._build_lock:
+                if self._assistant is None:
+                    self._assistant = self._build()
+        return self._assistant
+
+    def _build(self) -> Assistant:
+        try:
+            a = Assistant(self.settings)
+        except StoreError:
+            raise
+        except Exception as e:  # Chroma raises assorted errors when its server is away
+            raise StoreUnavailable(f"cannot open the store: {type(e).__name__}: {e}") from e
+        if self.settings.ingest_sample:
+            a.ensure_sample()
+        return a
+
+    def overview(self) -> tuple[dict[str, int], list[str]]:
+        """(counts, sources) of the store, recomputed only when its revision changed (a
+        full count walks every passage's metadata)."""
+        a = self.assistant
+        revision = a.store.revision()  # also the reachability check
+        cached = self._overview
+        if cached is not None and cached[0] == revision:
+            return cached[1], cached[2]
+        stats, sources = a.stats(), a.store.sources()
+        self._overview = (revision, stats, sources)
+        return stats, sources
+
+    def store_label(self) -> str:
+        """'N articles, M passages', or why the store is unavailable."""
+        try:
+            st = self.overview()[0]
+        except StoreError as e:
+            return f"unavailable ({e})"
+        return f"{st['articles']:,} articles, {st['passages']:,} passages"
+
+    def sources(self) -> list[str]:
+        """The stored sources (none while the store is unavailable)."""
+        try:
+            return self.overview()[1]
+        except StoreError:
+            return []
+
+    def model_label(self) -> str:
+        """The answerer in use, as the page and /api/health name it."""
+        s = self.settings
+        if s.use_llm:
+            return f"LLM {s.model}" + (f" at {s.openai_base_url}" if s.openai_base_url else "")
+        return "offline extractive answerer"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.settings.store_dir / "uploads"
+
+    def ingest_files(self, files: Sequence[tuple[str, bytes]], progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+        """Ingest uploaded (name, content) pairs; bad names and types are reported, not raised.
+
+        Each file is written as ``uploads/<content hash>/<cleaned name>`` (``ingest.uploads``
+        keeps it inside that folder and checks its type): the same file
+        uploaded twice is one article (unchanged the second time), two different files with
+        the same name are two articles.
+        """
+        summary = IngestSummary()
+        staged: list[Path] = []
+        with self.ingest_lock:
+            for raw_name, data in files:
+                folder = self.upload_dir / hashlib.sha1(data).hexdigest()[:16]
+                try:
+                    target = safe_upload_path(folder, raw_name, unique=False)
+                except UploadError as e:
+                    summary.failed.append(IngestFailure(shown_name(raw_name), e.reason))
+                    continue
+                target.write_bytes(data)
+                staged.append(target)
+            if staged:
+                summary = self._ingest_staged(staged, summary, progress)
+        return summary
+
+    def _ingest_staged(self, staged: list[Path], refused: IngestSummary, progress) -> IngestSummary:
+        from ingest.pipeline import Ingestor
+
+        a = self.assistant
+        result = Ingestor(a.settings, a.store, a.lexical).ingest(staged, progress=progress)
+        # uploads are shown by their name, not by the folder they were staged in
+        failed = [IngestFailure(Path(f.item).name if "/" in f.item else f.item, f.reason) for f in result.failed]
+        result.failed = refused.failed + failed
+        result.skipped += refused.skipped
+        return result
+
+
+def shown_name(raw: str | None) -> str:
+    """An uploaded name as the summary shows it: the last path component, printable only."""
+    name = re.split(r"[/\\]", raw or "")[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:120] or "(no name)"

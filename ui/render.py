@@ -1,0 +1,86 @@
+"""HTML for the page: answers with clickable [n] markers and their cited passages.
+
+Article text is data, never markup: every string that comes from an article is
+HTML-escaped here before it reaches the page (Gradio's sanitiser is a second line, not
+the first).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from footnote.records import Answer, Citation
+
+
+def esc(text: str) -> str:
+    """HTML-escaped text with line breaks kept (and no blank line, which would end the
+    chatbot's HTML block and let Markdown read the rest)."""
+    return html.escape(text or "", quote=True).replace("\r", "").replace("\n", "<br>")
+
+
+def safe_url(url: str) -> str:
+    """``url`` escaped when it is http(s), else empty (no javascript: links)."""
+    return html.escape(url, quote=True) if re.match(r"^https?://", url or "", re.I) else ""
+
+
+def render_citation(c: Citation | dict, turn: str) -> str:
+    """One cited passage, its quote marked, as an open <details> with id ``fn-<turn>-<n>``."""
+    c = c if isinstance(c, dict) else c.to_dict()
+    n = int(c["n"])
+    text = html.escape(c.get("text") or "")
+    quote = html.escape((c.get("quote") or "").strip())
+    if quote and quote in text:
+        text = text.replace(quote, f'<mark class="fn-quote">{quote}</mark>', 1)
+    text = text.replace("\r", "").replace("\n", "<br>")
+    meta = " · ".join(esc(x) for x in (c.get("source"), c.get("date")) if x)
+    url = safe_url(c.get("url") or "")
+    link = f' <a class="fn-link" href="{url}" target="_blank" rel="noopener noreferrer">open article</a>' if url else ""
+    flag = "" if c.get("supported", True) else ' <span class="fn-unsupported" title="the passage may not support this">unverified</span>'
+    return (
+        f'<details class="fn-cite" id="fn-{turn}-{n}" open>'
+        f'<summary><span class="fn-n">[{n}]</span> <span class="fn-title">{esc(c.get("title") or "(untitled)")}</span>'
+        f' <span class="fn-meta">{meta}</span>{flag}</summary>'
+        f'<div class="fn-passage">{text}</div>{link}</details>'
+    )
+
+
+def render_answer(answer: Answer | dict, turn: str) -> str:
+    """The bot message: the answer with clickable [n] markers, then its cited passages;
+    a refusal is a distinct note without citations."""
+    a = answer if isinstance(answer, dict) else answer.to_dict()
+    notice = f'<div class="fn-notice">{esc(a["notice"])}</div>' if a.get("notice") else ""
+    if a["refused"]:
+        return (
+            f'<div class="fn-msg fn-refused"><div class="fn-refusal"><span class="fn-refusal-label">Not in the articles</span>'
+            f'<div>{esc(a["answer"])}</div></div>{notice}</div>'
+        )
+    known = {int(c["n"]) for c in a["citations"]}
+
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        if n not in known:
+            return m.group(0)
+        return f'<a class="fn-ref" href="#fn-{turn}-{n}" data-fn-target="fn-{turn}-{n}">[{n}]</a>'
+
+    body = re.sub(r"\[(\d+)\]", link, esc(a["answer"]))
+    cites = "".join(render_citation(c, turn) for c in a["citations"])
+    return (
+        f'<div class="fn-msg"><div class="fn-answer">{body}</div>{notice}'
+        f'<div class="fn-cites"><div class="fn-cites-h">Cited passages</div>{cites}</div></div>'
+    )
+
+
+def render_streaming(text: str) -> str:
+    """The answer while it is being written."""
+    return f'<div class="fn-answer fn-streaming">{esc(text)}</div>'
+
+
+def render_error(why: str) -> str:
+    """A failed answer: the reason, in place of the answer."""
+    return f'<div class="fn-msg fn-error"><div class="fn-notice">{esc(why)}</div></div>'
+
+
+def status_line(model: str, store: str) -> str:
+    """The page's status Markdown: the answerer and the store's size."""
+    return f"**Model:** {html.escape(model)} · **Store:** {html.escape(store)}"
