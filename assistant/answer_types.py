@@ -88,7 +88,7 @@ _NUMBER_Q = re.compile(
     r"\bhow (?:many|much)\b|\bby how much\b|\bhow (?:old|tall|big|large|high|fast|far|heavy|deep|wide)\b"
     rf"|\bwhat (?:was |is |were |are )?(?:the )?(?:{_NUMBER_NOUNS})\b"
 )
-_MONEY_Q = re.compile(r"\bhow much\b|\bwhat (?:was |is )?(?:the )?(?:price|amount|cost|fee|fine|sum)\b|\$")
+_MONEY_Q = re.compile(r"\bhow much\b|\bwhat (?:was |is )?(?:the )?(?:price|amount|cost|fee|fine|sum)\b")
 _DURATION_Q = re.compile(r"\bhow long\b|\bhow often\b|\bfor how long\b|\bhow old\b")
 _DATE_Q = re.compile(rf"^when\b|\bwhen (?:did|will|was|is|were|does|do|are|has|had)\b|\b(?:what|which) (?:{_DATE_NOUNS})\b|\bin what year\b")
 _WHICH = re.compile(r"\b(?:which|what)\s+(?:(?:[a-z\-]+)\s+){0,3}?")
@@ -116,7 +116,7 @@ def asked_type(question: str) -> AskedType:
     q = question.lower().strip()
     if _DURATION_Q.search(q):
         return AskedType("number", DURATION.labels, (), "how")
-    if _MONEY_Q.search(q) and re.search(r"\bhow much\b|\bprice|cost|fee|fine|amount|\$", q):
+    if _MONEY_Q.search(q):
         return AskedType("number", MONEY.labels, (), "how much")
     if _NUMBER_Q.search(q):
         return AskedType("number", NUMBER.labels, NUMBER.second, "how many")
