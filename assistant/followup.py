@@ -104,7 +104,7 @@ def answer_entity(answer: str) -> str | None:
         return m.group(1).strip()
     if not answer.strip():
         return None
-    from assistant.entities import entities
+    from assistant.ner import entities
 
     ents = [e for e in entities(re.sub(r"\[\d+\]", "", answer[:600])) if e.label in ("PERSON", "ORG")]
     return ents[0].text if ents else None

@@ -47,7 +47,7 @@ def completion(cid: str, created: int, question: str, answer: Answer) -> dict[st
         "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": asked, "completion_tokens": said, "total_tokens": asked + said},
-        "citations": d["citations"], "refused": d["refused"],
+        "citations": d["citations"], "refused": d["refused"], "short_answer": d["short_answer"],
     }
 
 
@@ -70,7 +70,7 @@ def chunk_stream(cid: str, created: int, pieces: AsyncIterator[str | Answer]) ->
                 footer = sources_footer(d["citations"])
                 if footer:
                     yield chunk({"content": footer})
-                yield chunk({}, "stop", citations=d["citations"], refused=d["refused"])
+                yield chunk({}, "stop", citations=d["citations"], refused=d["refused"], short_answer=d["short_answer"])
         except Exception as e:  # the status is sent already: report in the stream
             log.warning("stream failed: %s", type(e).__name__)
             yield f"data: {json.dumps({'error': {'message': stream_error_text(e), 'type': 'server_error'}})}\n\n"

@@ -17,7 +17,8 @@ from assistant import Assistant
 from assistant.answer_types import asked_type
 from assistant.compose import AMBIGUOUS_LEAD
 from assistant.extractive import ExtractiveAnswerer
-from assistant.followup import base_form, condense_heuristic
+from assistant.followup import HeuristicCondenser, base_form
+from assistant.history import normalise
 from footnote.records import Hit, Passage
 from footnote.settings import Settings
 from ingest.pipeline import Ingestor
@@ -107,6 +108,10 @@ def test_one_clear_answer_is_not_made_ambiguous():
     )
     d = ExtractiveAnswerer().answer("Who denied the reports about North Korean troops in Ukraine?", hits)
     assert not d.candidates and d.short_answer == "Dmitry Peskov"
+
+
+def condense_heuristic(question: str, history: list) -> str:
+    return HeuristicCondenser().condense(question, normalise(history))
 
 
 def test_follow_up_referent_from_the_previous_answer():
