@@ -115,7 +115,7 @@ def test_min_score_turns_a_weak_best_sentence_into_a_refusal():
 def test_assistant_uses_the_min_score_setting(seeded):
     from assistant import Assistant
 
-    assert seeded.extractive.min_score == seeded.settings.extractive_min_score == 0.5
+    assert seeded.extractive.min_score == seeded.settings.extractive_min_score == 0.6
     strict = Assistant(seeded.settings.model_copy(update={"extractive_min_score": 50.0}), store=seeded.store)
     assert strict.ask("Who denied the reports?").refused
     assert not seeded.ask("Who denied the reports?").refused
