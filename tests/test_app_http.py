@@ -61,6 +61,8 @@ def test_ask_answers_the_seed_question_with_the_peskov_citation(app_server):
     assert r.status_code == 200, r.text
     a = r.json()
     assert a["refused"] is False and "Peskov" in a["answer"] and "[1]" in a["answer"]
+    assert a["short_answer"] == "Dmitry Peskov" and a["answer"].startswith("**Dmitry Peskov** — “")  # issue 12
+    assert a["candidates"] == []
     c = a["citations"][0]
     assert c["n"] == 1 and "Russia denies reports" in c["title"] and c["source"] == "Kyiv Independent"
     assert "Peskov" in c["quote"] and c["quote"] in c["text"] and c["supported"] is True

@@ -37,7 +37,7 @@ def _hits(*texts: str, day: date = date(2024, 3, 1)) -> list[Hit]:
          "fake news. The reports spread quickly.", "Dmitry Peskov"),
         ("How many Republicans voted for the bill?",
          "The bill passed with the votes of all Democrats and 12 Republicans on Tuesday.", "12"),
-        ("How much did the painting sell for?",
+        ("How much was the painting sold for?",
          "The painting sold for $10,000 at the auction in Paris last week.", "$10,000"),
         ("When did the spokesman reject the reports?",
          "The spokesman rejected the reports on October 10, calling them fake news.", "October 10"),
