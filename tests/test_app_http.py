@@ -241,7 +241,8 @@ def test_gradio_client_chat_endpoint(app_server):
         )
     finally:
         client.close()
-    assert "October 10" in follow["answer"] and SEED in follow["standalone_question"]
+    # The offline condenser resolved "he" to the previous answer's short answer (issue 12).
+    assert "October 10" in follow["answer"] and "Dmitry Peskov" in follow["standalone_question"]
 
 
 # --- OpenAI-compatible, with the real openai client ---------------------------------------
