@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from footnote.records import Citation
 from ingest.feeds import FeedError, FeedReader, FeedRegistry, ingest_feeds
 from server.errors import APIError
+from server.schemas import ErrorOut
 
 
 class TimelineEntryOut(BaseModel):
@@ -92,7 +93,8 @@ def news_router(service) -> APIRouter:
         except FeedError as e:
             raise APIError(400, str(e), "bad_feed") from None
 
-    @router.delete("/feeds", status_code=204, tags=["feeds"])
+    @router.delete("/feeds", status_code=204, tags=["feeds"],
+                   responses={404: {"model": ErrorOut, "description": "No feed with that URL is subscribed"}})
     def remove_feed(url: str = Query(..., description="The feed URL to unsubscribe from")) -> None:
         """Unsubscribe; articles already stored stay."""
         if not registry.remove(url):
