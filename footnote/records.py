@@ -220,3 +220,41 @@ class IngestSummary:
         ]
         lines += [f"  failed: {f.item}: {f.reason}" for f in self.failed]
         return "\n".join(lines)
+
+
+@dataclass
+class ArticleInfo:
+    """One stored article as a catalogue lists it: its metadata, no text."""
+
+    id: str
+    title: str
+    source: str = ""
+    url: str = ""
+    date: date | None = None
+    passages: int = 0  # how many passages the store holds for it
+
+    @classmethod
+    def from_passage(cls, p: Passage) -> ArticleInfo:
+        """The article a passage belongs to (every passage carries its article's metadata)."""
+        return cls(p.article_id, p.title, p.source, p.url, p.date, p.n_chunks)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["date"] = self.date.isoformat() if self.date else ""
+        return d
+
+
+@dataclass
+class ArticleText:
+    """One stored article with its cleaned text, rebuilt from its passages (in order)."""
+
+    info: ArticleInfo
+    text: str
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.info.to_dict(),
+            "text": self.text,
+            "passages": [{"id": p.id, "position": p.position, "text": p.text} for p in self.passages],
+        }

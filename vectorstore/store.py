@@ -286,3 +286,26 @@ class PassageStore:
             return {}
         got = self._call(self.collection.get, ids=list(ids), include=["embeddings"])
         return {pid: np.asarray(e, dtype=np.float32) for pid, e in zip(got["ids"], got["embeddings"])}
+
+    # --- the article catalogue ----------------------------------------------------------
+    def article_heads(self, filters: Filters | None = None) -> list[Passage]:
+        """The first passage (metadata only, no text) of every stored article that passes
+        the filters: one row per article, read in pages; the store's order."""
+        where: dict[str, Any] = {"position": 0}
+        extra = filters.where() if filters else None
+        if extra:
+            where = {"$and": [where, extra]}
+        heads: list[Passage] = []
+        offset = 0
+        while True:
+            got = self._call(self.collection.get, where=where, include=["metadatas"], limit=PAGE, offset=offset)
+            heads += [Passage.from_chroma(pid, "", meta) for pid, meta in zip(got["ids"], got["metadatas"])]
+            if len(got["ids"]) < PAGE:
+                return heads
+            offset += PAGE
+
+    def article_passages(self, article_id: str) -> list[Passage]:
+        """Every stored passage of one article, in reading order (empty when it is not stored)."""
+        got = self._call(self.collection.get, where={"article_id": article_id}, include=["documents", "metadatas"])
+        passages = [Passage.from_chroma(pid, d, m) for pid, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return sorted(passages, key=lambda p: p.position)
