@@ -23,6 +23,7 @@ from footnote.settings import Settings  # noqa: E402
 from server.api import api_router, docs_router  # noqa: E402
 from server.auth import Auth, PageLogin, parse_auth  # noqa: E402
 from server.errors import add_error_handlers  # noqa: E402
+from server.library import articles_router, conversations_router, feedback_router  # noqa: E402
 from server.limits import UploadLimit  # noqa: E402
 from server.openai_compat import openai_router  # noqa: E402
 from server.service import Service  # noqa: E402
@@ -45,7 +46,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.service = service
     add_error_handlers(app)
     for router in (api_router(service, auth.require_user), openai_router(service, auth.require_user),
-                   docs_router(app, auth.require_user)):
+                   docs_router(app, auth.require_user), conversations_router(service, auth.require_user),
+                   feedback_router(service, auth.require_user), articles_router(service, auth.require_user)):
         app.include_router(router)
     auth.page = mount_page(app, service, auth.users)
     app.add_middleware(UploadLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000) + 64_000)

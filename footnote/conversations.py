@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ MAX_TITLE = 120
 
 
 @dataclass
-class Turn:
+class SavedTurn:
     """One question and its answer (``Answer.to_dict()``), with the options it was asked with."""
 
     id: int
@@ -63,7 +63,7 @@ class Conversation:
     title: str
     created: float
     updated: float
-    turns: list[Turn] = field(default_factory=list)
+    turns: list[SavedTurn] = field(default_factory=list)
 
     def history(self) -> list[dict[str, str]]:
         """The turns as chat messages (user, assistant, ...), as the Assistant takes history."""
@@ -96,7 +96,7 @@ class Feedback:
 
 
 def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 
 
 def title_of(text: str) -> str:
@@ -148,7 +148,7 @@ class ConversationDB:
         conv = Conversation(*rows[0])
         turns = self._run("SELECT id, question, answer, options, created FROM turns WHERE conversation_id = ? ORDER BY id",
                           (conv.id,))
-        conv.turns = [Turn(i, q, json.loads(a), json.loads(o), c) for i, q, a, o, c in turns]
+        conv.turns = [SavedTurn(i, q, json.loads(a), json.loads(o), c) for i, q, a, o, c in turns]
         return conv
 
     def append(self, user: str, conversation_id: str, question: str, answer: dict[str, Any],

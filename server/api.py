@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, UploadFile
@@ -14,6 +15,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import Answer, Assistant
 from server.errors import APIError, stream_error_text
+from server.library import owned_conversation
 from server.schemas import ERRORS, AnswerOut, AskRequest, ChatCompletionRequest, ErrorOut, HealthOut, IngestOut
 from server.service import Service
 
@@ -29,7 +31,15 @@ def answer_options(req: AskRequest | ChatCompletionRequest) -> dict[str, Any]:
     """The request's retrieval and answerer options, as ``Assistant.ask`` takes them."""
     return {
         "top_k": req.top_k, "sources": req.sources or None, "date_from": req.date_from,
-        "date_to": req.date_to, "answerer": req.answerer,
+        "date_to": req.date_to, "answerer": req.answerer, "today": getattr(req, "as_of", None),
+    }
+
+
+def saved_options(req: AskRequest) -> dict[str, Any]:
+    """The options a turn is saved with (JSON-ready; ``as_of`` always set)."""
+    return {
+        "top_k": req.top_k, "sources": req.sources or [], "date_from": str(req.date_from or ""),
+        "date_to": str(req.date_to or ""), "answerer": req.answerer or "", "as_of": (req.as_of or date.today()).isoformat(),
     }
 
 
@@ -83,10 +93,19 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
     settings = service.settings
 
     @router.post("/ask", response_model=AnswerOut, tags=["answers"])
-    async def ask(req: AskRequest) -> dict:
-        """Answer a question; the answer's [n] markers point at citations[n-1]."""
-        answer = await answer_bounded(service, req.question, req.history, answer_options(req))
-        return answer.to_dict()
+    async def ask(req: AskRequest, user: str = Depends(require_user)) -> dict:
+        """Answer a question; the answer's [n] markers point at citations[n-1]. With
+        ``conversation_id`` the saved conversation is the history and the turn is added to it."""
+        history: list = req.history or []
+        if req.conversation_id:
+            history = (await run_in_threadpool(owned_conversation, service, user, req.conversation_id)).history()
+        answer = await answer_bounded(service, req.question, history, answer_options(req))
+        options = saved_options(req)
+        out = {**answer.to_dict(), "as_of": options["as_of"]}
+        if req.conversation_id:
+            out["conversation_id"] = req.conversation_id
+            out["turn_id"] = await run_in_threadpool(service.db.append, user, req.conversation_id, req.question, out, options)
+        return out
 
     @router.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC}},
                  tags=["answers"])
