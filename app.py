@@ -60,6 +60,8 @@ def main() -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # libraries that set their own logger to DEBUG (bm25s) stay quiet
+        handler.setLevel(logging.INFO)
     settings = Settings()
     app = create_app(settings)
     service: Service = app.state.service
