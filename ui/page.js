@@ -47,9 +47,9 @@
       if (l && labelled.test(l)) n.setAttribute('aria-label', plain(l).slice(0, 300));
     });
     // a new finished answer: show its top (once per answer)
-    var msgs = document.querySelectorAll('#fn-chat .fn-msg[data-turn]');
+    var msgs = document.querySelectorAll('#fn-chat .fn-msg[id^="fn-msg-"]');
     if (!msgs.length) return;
-    var last = msgs[msgs.length - 1], turn = last.getAttribute('data-turn');
+    var last = msgs[msgs.length - 1], turn = last.id;
     if (!seen[turn]) {
       seen[turn] = true;
       var bubble = last.closest('.message-row, .message') || last;

@@ -74,7 +74,7 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
         notice += f'<div class="fn-asof">As of {esc(a["as_of"])}</div>'
     if a["refused"]:
         return (
-            f'<div class="fn-msg fn-refused" data-turn="{turn}"><div class="fn-refusal"><span class="fn-refusal-label">Not in the articles</span>'
+            f'<div class="fn-msg fn-refused" id="fn-msg-{turn}"><div class="fn-refusal"><span class="fn-refusal-label">Not in the articles</span>'
             f'<div>{esc(a["answer"])}</div></div>{notice}</div>'
         )
     known = {int(c["n"]) for c in a["citations"]}
@@ -88,7 +88,7 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
     body = re.sub(r"\[(\d+)\]", link, esc(a["answer"]))
     cites = "".join(render_citation(c, turn) for c in a["citations"])
     return (
-        f'<div class="fn-msg" data-turn="{turn}"><div class="fn-answer">{body}</div>{notice}'
+        f'<div class="fn-msg" id="fn-msg-{turn}"><div class="fn-answer">{body}</div>{notice}'
         f'<div class="fn-cites"><div class="fn-cites-h">Cited passages</div>{cites}</div></div>'
     )
 
