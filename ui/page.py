@@ -80,7 +80,7 @@ def _chat_widgets(service: Service) -> dict[str, Any]:
             w["conv"] = _conversation_column()
         with gr.Column(scale=4, min_width=320):
             w["chat"] = gr.Chatbot(
-                elem_id="fn-chat", height=560, buttons=["copy"], feedback_options=("Like", "Dislike"), autoscroll=False,
+                elem_id="fn-chat", height=560, show_label=False, buttons=["copy"], feedback_options=("Like", "Dislike"), autoscroll=False,
                 placeholder="Ask about the articles, e.g. *Who denied the reports?*",
             )
             w["inline"] = gr.HTML(elem_id="fn-inline-box")
@@ -88,7 +88,7 @@ def _chat_widgets(service: Service) -> dict[str, Any]:
                 w["box"] = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=8, elem_id="fn-question",
                                       autofocus=True, max_lines=6)
                 w["send"] = gr.Button("Ask", variant="primary", scale=1, elem_id="fn-ask")
-            w["note"] = gr.Textbox(label="Note sent with 👍/👎 (optional: the right answer)", max_lines=2, elem_id="fn-note")
+            w["note"] = gr.Textbox(label="Note sent with a thumbs up/down (optional: the right answer)", max_lines=2, elem_id="fn-note")
             gr.Examples(["Who denied the reports?", "Were North Korean troops reported in Ukraine?"], inputs=w["box"])
         with gr.Column(scale=2, min_width=260):
             w["top_k"], w["sources"], w["as_of"], w["from"], w["to"], w["mode"] = _settings_panel(service)
