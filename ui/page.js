@@ -33,6 +33,38 @@
     setTimeout(function () { el.classList.remove('fn-flash'); }, 1600);
   }, true);
 
+  // A date picker holding text that is not a date keeps its last good value and turns red;
+  // asking then would silently drop the filter. Say so under the chat instead, and keep the
+  // question and the chat as they are (the server checks dates again: the API, typed "now").
+  var DATES = [['fn-asof', 'As of'], ['fn-from', 'From'], ['fn-to', 'To']];
+  function badDate() {
+    for (var i = 0; i < DATES.length; i++) {
+      var input = document.querySelector('#' + DATES[i][0] + ' input');
+      if (input && input.classList.contains('invalid') && input.value.trim())
+        return DATES[i][1] + ': "' + input.value.trim() + '" is not a date; pick one or type it like 2024-10-10.';
+    }
+    return '';
+  }
+  function sayInline(text) {
+    var box = document.querySelector('#fn-inline-box');
+    if (!box) return;
+    var note = box.querySelector('.fn-local') || document.createElement('div');
+    note.className = 'fn-inline fn-local'; note.setAttribute('role', 'alert'); note.textContent = text;
+    (box.querySelector('.prose, div') || box).appendChild(note);
+  }
+  function guard(ev) {
+    var asking = ev.type === 'click' ? ev.target.closest && ev.target.closest('#fn-ask')
+      : ev.key === 'Enter' && !ev.shiftKey && ev.target.closest && ev.target.closest('#fn-question');
+    if (!asking) return;
+    var why = badDate();
+    var stale = document.querySelector('#fn-inline-box .fn-local');
+    if (!why) { if (stale) stale.remove(); return; }
+    ev.preventDefault(); ev.stopImmediatePropagation();
+    sayInline(why);
+  }
+  document.addEventListener('click', guard, true);
+  document.addEventListener('keydown', guard, true);
+
   var seen = {};
   var labelled = /<[a-z/][^>]*>/i;
   function plain(html) {
