@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 import time
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS turns (
     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     question TEXT NOT NULL, answer TEXT NOT NULL, options TEXT NOT NULL, created REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS turns_conversation ON turns (conversation_id, id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, conversation_id TEXT, turn_id INTEGER,
     rating INTEGER NOT NULL, note TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL,
@@ -120,6 +122,13 @@ class ConversationDB:
     def _run(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock, self._conn:
             return self._conn.execute(sql, args).fetchall()
+
+    def secret(self, name: str) -> str:
+        """A random secret kept in the database under ``name`` (made on first use): the same
+        after a restart, e.g. to read what the page stored in the browser."""
+        with self._lock, self._conn:
+            self._conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (name, secrets.token_urlsafe(24)))
+            return self._conn.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()[0]
 
     def close(self) -> None:
         self._conn.close()

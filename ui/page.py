@@ -93,7 +93,8 @@ def _chat_widgets(service: Service) -> dict[str, Any]:
         with gr.Column(scale=2, min_width=260):
             w["top_k"], w["sources"], w["as_of"], w["from"], w["to"], w["mode"] = _settings_panel(service)
     w["conv_id"] = gr.State(None)
-    w["remembered"] = gr.BrowserState(None, storage_key="footnote-conversation")
+    # which conversation is open, kept in the browser (its secret in the database: a restart keeps it readable)
+    w["remembered"] = gr.BrowserState(None, storage_key="footnote-conversation", secret=service.db.secret("browser-state"))
     return w
 
 
