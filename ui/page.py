@@ -63,12 +63,12 @@ def _conversation_column() -> dict[str, Any]:
     c: dict[str, Any] = {}
     c["new"] = gr.Button("New conversation", size="sm", elem_id="fn-clear")
     c["list"] = gr.Radio(choices=[], label="Conversations", elem_id="fn-convs")
+    c["exports"] = gr.HTML(elem_id="fn-exports")
     with gr.Accordion("This conversation", open=False, elem_id="fn-conv-tools"):
         c["title"] = gr.Textbox(label="Title", max_lines=1, elem_id="fn-title")
         with gr.Row():
             c["rename"] = gr.Button("Rename", size="sm", elem_id="fn-rename")
             c["delete"] = gr.Button("Delete", size="sm", variant="stop", elem_id="fn-delete")
-        c["exports"] = gr.HTML(elem_id="fn-exports")
     return c
 
 
