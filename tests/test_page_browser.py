@@ -208,7 +208,7 @@ def test_an_article_deleted_on_the_page_is_no_longer_cited(page, app_server, siz
     page.fill("#fn-art-q textarea, #fn-art-q input", word)
     page.click("#fn-art-search")
     page.wait_for_function("document.querySelector('#fn-art-page').innerText.includes('1–1 of 1')", timeout=20_000)
-    page.locator("#fn-articles td:visible", has_text=f"{word} ferry stops").first.click()
+    page.locator("#fn-articles [role=gridcell]", has_text=f"{word} ferry stops").first.click()
     page.wait_for_function("document.querySelector('#fn-article').innerText.includes('Oskar Lindqvist')", timeout=20_000)
     shot(page, f"articles-{size}.png")
     page.click("#fn-art-delete")
