@@ -1,9 +1,9 @@
 """Footnote's page and HTTP API: ``python app.py`` serves both on http://127.0.0.1:7860.
 
 One FastAPI application holds the HTTP API (``server.api``: ``/api/*``; ``server.openai_compat``:
-``/v1/*``; the OpenAPI schema) and mounts the Gradio page (``ui.page``) at ``/``; both adapt
-the one ``server.service.Service``. ``create_app(settings)`` builds it (tests run it with
-uvicorn on a free port). With ``FOOTNOTE_AUTH`` set, every route needs a login (``server.auth``).
+``/v1/*``; the OpenAPI schema), MCP for agents (``server.mcp``: ``/mcp``), and mounts the Gradio
+page (``ui.page``) at ``/``; all adapt the one ``server.service.Service``. ``create_app(settings)``
+builds it (tests run it with uvicorn on a free port). With ``FOOTNOTE_AUTH`` set, every route needs a login (``server.auth``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from server.auth import Auth, PageLogin, parse_auth  # noqa: E402
 from server.errors import add_error_handlers  # noqa: E402
 from server.library import articles_router, conversations_router, feedback_router  # noqa: E402
 from server.limits import UploadLimit  # noqa: E402
+from server.mcp import mount as mount_mcp  # noqa: E402
 from server.openai_compat import openai_router  # noqa: E402
 from server.service import Service  # noqa: E402
 from ui.page import mount_page  # noqa: E402
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                    docs_router(app, auth.require_user), conversations_router(service, auth.require_user),
                    feedback_router(service, auth.require_user), articles_router(service, auth.require_user)):
         app.include_router(router)
+    mount_mcp(app, service, auth.refusal)  # /mcp: the tools for agents (before the page's catch-all mount)
     auth.page = mount_page(app, service, auth.users)
     app.add_middleware(UploadLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000) + 64_000)
     app.add_middleware(PageLogin, auth=auth)

@@ -11,6 +11,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 if [ "${1:-}" = "--dev" ]; then
   .venv/bin/pip install -q -r requirements-dev.txt
   .venv/bin/pip install -q --no-deps -r requirements-nodeps.txt -r requirements-dev-nodeps.txt
+  # a LangChain agent's environment for the MCP test (langchain-mcp-adapters needs mcp<2)
+  [ -x .venv-langchain/bin/python ] || "$PY" -m venv .venv-langchain
+  .venv-langchain/bin/pip install -q -r requirements-langchain-agent.txt
   if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
       (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null

@@ -11,8 +11,11 @@ import secrets
 from typing import Any
 
 from fastapi import Request
+from starlette.responses import Response
 
 from server.errors import APIError, error_response
+
+LOGIN_REQUIRED = "Login required: send HTTP Basic credentials or 'Authorization: Bearer user:password'."
 
 
 def parse_auth(raw: str | None) -> dict[str, str]:
@@ -80,8 +83,15 @@ class Auth:
         """FastAPI dependency: the user, or a 401 that says how to sign in."""
         user = self.current_user(request)
         if user is None:
-            raise APIError(401, "Login required: send HTTP Basic credentials or 'Authorization: Bearer user:password'.", "unauthorized")
+            raise APIError(401, LOGIN_REQUIRED, "unauthorized")
         return user
+
+    def refusal(self, request: Request) -> Response | None:
+        """For ASGI apps mounted beside the API (``/mcp``): None when the request may pass,
+        else the API's 401 (the JSON error, ``WWW-Authenticate: Basic``)."""
+        if self.current_user(request) is not None:
+            return None
+        return error_response(401, LOGIN_REQUIRED, "unauthorized", {"WWW-Authenticate": 'Basic realm="Footnote"'})
 
 
 # What the login form itself needs, so it answers without credentials (each with why it is safe).
@@ -94,6 +104,7 @@ PUBLIC_PAGE_PATHS = {
 }
 PUBLIC_PAGE_PREFIXES = ("/assets/", "/static/", "/svelte/", "/pwa_icon")  # the frontend's JS, CSS and icons
 API_PREFIXES = ("/api/", "/v1/", "/openapi.json", "/docs")  # refused by ``Auth.require_user`` with the JSON error
+API_PATHS = {"/mcp"}  # refused by ``Auth.refusal`` with the JSON error (server.mcp)
 
 
 class PageLogin:
@@ -105,7 +116,7 @@ class PageLogin:
 
     def _public(self, path: str) -> bool:
         path = path.rstrip("/") or "/"
-        return path in PUBLIC_PAGE_PATHS or path.startswith(PUBLIC_PAGE_PREFIXES) or path.startswith(API_PREFIXES)
+        return path in PUBLIC_PAGE_PATHS or path in API_PATHS or path.startswith(PUBLIC_PAGE_PREFIXES + API_PREFIXES)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not self.auth.users or self._public(scope["path"]):

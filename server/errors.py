@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -31,12 +34,21 @@ def stream_error_text(e: Exception) -> str:
     return f"The answer failed midway ({type(e).__name__}); retry."
 
 
-def _validation_message(e: RequestValidationError) -> str:
+def validation_message(errors: Sequence[Any]) -> str:
+    """Pydantic's errors as one line, ``Invalid request: top_k: Input should be ...`` (the API's
+    400 and the MCP tools' argument errors)."""
     parts = []
-    for err in e.errors()[:5]:
+    for err in list(errors)[:5]:
         where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
         parts.append(f"{where or 'body'}: {err.get('msg')}")
     return "Invalid request: " + "; ".join(parts)
+
+
+def store_error_message(e: StoreError) -> str:
+    """What the API (503) and the MCP tools say when the store is down or fails."""
+    if isinstance(e, StoreUnavailable):
+        return f"The article store is unreachable: {e}. Retry when it is back."
+    return f"The article store failed: {e}"
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -53,15 +65,15 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, e: StoreUnavailable):
-        return error_response(503, f"The article store is unreachable: {e}. Retry when it is back.", "store_unavailable")
+        return error_response(503, store_error_message(e), "store_unavailable")
 
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, e: StoreError):
-        return error_response(503, f"The article store failed: {e}", "store_error")
+        return error_response(503, store_error_message(e), "store_error")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, e: RequestValidationError):
-        return error_response(400, _validation_message(e), "invalid_request")
+        return error_response(400, validation_message(e.errors()), "invalid_request")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, e: StarletteHTTPException):

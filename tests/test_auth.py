@@ -36,6 +36,7 @@ PROTECTED = [
     ("POST", "/gradio_api/upload", None),
     ("GET", "/gradio_api/file=/etc/passwd", None),
     ("GET", "/monitoring", None),
+    ("POST", "/mcp", {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "ask", "arguments": ASK}}),
 ]
 
 
@@ -44,7 +45,7 @@ def test_every_route_refuses_without_credentials(auth_server, method, path, body
     r = httpx.request(method, auth_server.url + path, json=body, timeout=30)
     assert r.status_code == 401, (path, r.status_code, r.text[:200])
     assert SEED not in r.text and "Peskov" not in r.text
-    if path.startswith(("/api", "/v1", "/openapi", "/docs")):
+    if path.startswith(("/api", "/v1", "/openapi", "/docs", "/mcp")):
         assert r.json()["error"]["type"] == "unauthorized" and r.headers["www-authenticate"].startswith("Basic")
 
 
