@@ -67,10 +67,9 @@
 
   var seen = {};
   var labelled = /<[a-z/][^>]*>/i;
-  function plain(html) {
-    var d = document.createElement('div');
-    d.innerHTML = html;
-    return (d.textContent || '').replace(/\s+/g, ' ').trim();
+  function plain(html) {  // an inert document: nothing in it loads or runs (article text is data)
+    var doc = new DOMParser().parseFromString(html, 'text/html');
+    return ((doc.body && doc.body.textContent) || '').replace(/\s+/g, ' ').trim();
   }
   function tidy(root) {
     // screen readers read the message, not its markup
