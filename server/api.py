@@ -72,19 +72,36 @@ def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def event_stream(service: Service, a: Assistant, req: AskRequest) -> StreamingResponse:
-    """The answer to ``req`` as server-sent events (see STREAM_DOC)."""
-    pieces = stream_bounded(service, a, req.question, req.history, answer_options(req))
+def event_stream(service: Service, a: Assistant, req: AskRequest, user: str = "anonymous",
+                 history: list | None = None) -> StreamingResponse:
+    """The answer to ``req`` as server-sent events (see STREAM_DOC); with ``req.conversation_id``
+    the answer is saved as a turn of that conversation (``history`` is its turns)."""
+    pieces = stream_bounded(service, a, req.question, req.history if history is None else history, answer_options(req))
 
     async def events() -> AsyncIterator[str]:
         try:
             async for item in pieces:
-                yield _sse("answer", item.to_dict()) if isinstance(item, Answer) else _sse("token", {"text": item})
+                if isinstance(item, Answer):
+                    out = await run_in_threadpool(save_turn, service, user, req, item)
+                    yield _sse("answer", out)
+                else:
+                    yield _sse("token", {"text": item})
         except Exception as e:  # the status is sent already: report in the stream
             log.warning("stream failed: %s", type(e).__name__)
             yield _sse("error", {"message": stream_error_text(e)})
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def save_turn(service: Service, user: str, req: AskRequest, answer: Answer) -> dict[str, Any]:
+    """The answer as the API returns it (with ``as_of``); saved as a turn when the request
+    names a conversation (then with ``conversation_id`` and ``turn_id``)."""
+    options = saved_options(req)
+    out = {**answer.to_dict(), "as_of": options["as_of"]}
+    if req.conversation_id:
+        out["conversation_id"] = req.conversation_id
+        out["turn_id"] = service.db.append(user, req.conversation_id, req.question, out, options)
+    return out
 
 
 def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
@@ -100,19 +117,18 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
         if req.conversation_id:
             history = (await run_in_threadpool(owned_conversation, service, user, req.conversation_id)).history()
         answer = await answer_bounded(service, req.question, history, answer_options(req))
-        options = saved_options(req)
-        out = {**answer.to_dict(), "as_of": options["as_of"]}
-        if req.conversation_id:
-            out["conversation_id"] = req.conversation_id
-            out["turn_id"] = await run_in_threadpool(service.db.append, user, req.conversation_id, req.question, out, options)
-        return out
+        return await run_in_threadpool(save_turn, service, user, req, answer)
 
     @router.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC}},
                  tags=["answers"])
-    async def ask_stream(req: AskRequest) -> StreamingResponse:
-        """Answer a question as server-sent events ending with the whole answer."""
+    async def ask_stream(req: AskRequest, user: str = Depends(require_user)) -> StreamingResponse:
+        """Answer a question as server-sent events ending with the whole answer (saved as a
+        turn of ``conversation_id``, when given, like POST /api/ask)."""
         a = await run_in_threadpool(precheck, service, req.question)  # 400 / 503 as a status, before streaming
-        return event_stream(service, a, req)
+        history = None
+        if req.conversation_id:  # 404 as a status, before streaming
+            history = (await run_in_threadpool(owned_conversation, service, user, req.conversation_id)).history()
+        return event_stream(service, a, req, user, history)
 
     @router.post("/ingest", response_model=IngestOut, tags=["articles"],
                  responses={413: {"model": ErrorOut, "description": "Upload over FOOTNOTE_MAX_UPLOAD_MB"}})

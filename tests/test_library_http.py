@@ -109,3 +109,15 @@ def test_articles_list_open_and_delete_stops_citing(app_server):
     assert c.get(f"/api/articles/{aid}").status_code == 404
     assert c.delete(f"/api/articles/{aid}").status_code == 404
     assert c.get("/api/articles", params={"limit": 0}).status_code == 400
+
+
+def test_the_stream_saves_its_turn_in_the_conversation(app_server):
+    c = app_server.client()
+    conv = c.post("/api/conversations", json={"title": "streamed"}).json()
+    r = c.post("/api/ask/stream", json={"question": SEED, "conversation_id": conv["id"], "as_of": "2024-10-20"})
+    events = [line[6:] for line in r.text.splitlines() if line.startswith("data: ")]
+    final = json.loads(events[-1])
+    assert final["conversation_id"] == conv["id"] and final["turn_id"] and final["as_of"] == "2024-10-20"
+    turns = c.get(f"/api/conversations/{conv['id']}").json()["turns"]
+    assert [t["id"] for t in turns] == [final["turn_id"]] and turns[0]["answer"]["answer"] == final["answer"]
+    assert c.post("/api/ask/stream", json={"question": SEED, "conversation_id": "nope"}).status_code == 404
