@@ -20,17 +20,19 @@ from fastapi import FastAPI  # noqa: E402
 
 from assistant import Assistant  # noqa: E402
 from footnote.settings import Settings  # noqa: E402
-from server.api import api_router, docs_router  # noqa: E402
+from server.api import api_router, docs_router, fallback_router  # noqa: E402
 from server.auth import Auth, PageLogin, parse_auth  # noqa: E402
 from server.errors import add_error_handlers  # noqa: E402
+from server.guard import RequestGuard, allowed_host_names  # noqa: E402
 from server.library import articles_router, conversations_router, feedback_router  # noqa: E402
 from server.limits import UploadLimit  # noqa: E402
 from server.mcp import mount as mount_mcp  # noqa: E402
 from server.openai_compat import openai_router  # noqa: E402
 from server.service import Service  # noqa: E402
+from server.throttle import LoginThrottle, PageLoginThrottle  # noqa: E402
 from ui.page import mount_page  # noqa: E402
 
-DESCRIPTION = "Answers from news articles with inline [n] citations. Errors are JSON: {error: {message, type, status}}."
+DESCRIPTION = "Answers from news articles with inline [n] citations. Errors are JSON: {error: {message, type, status, code, param}}."
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
@@ -42,18 +44,23 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     """
     settings = settings or Settings()
     service = Service(settings, assistant)
-    auth = Auth(parse_auth(settings.auth.get_secret_value() if settings.auth else None))
+    throttle = LoginThrottle(settings.login_failures_per_client, settings.login_failures_per_user)
+    auth = Auth(parse_auth(settings.auth.get_secret_value() if settings.auth else None), throttle)
     app = FastAPI(title="Footnote", version="1.0", description=DESCRIPTION, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.service = service
     add_error_handlers(app)
     for router in (api_router(service, auth.require_user), openai_router(service, auth.require_user),
                    docs_router(app, auth.require_user), conversations_router(service, auth.require_user),
-                   feedback_router(service, auth.require_user), articles_router(service, auth.require_user)):
+                   feedback_router(service, auth.require_user), articles_router(service, auth.require_user),
+                   fallback_router(app, auth.require_user)):
         app.include_router(router)
     mount_mcp(app, service, auth.refusal)  # /mcp: the tools for agents (before the page's catch-all mount)
     auth.page = mount_page(app, service, auth.users)
-    app.add_middleware(UploadLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000) + 64_000)
+    app.add_middleware(UploadLimit, limit_bytes=int(settings.max_upload_mb * 1_000_000) + 64_000,
+                       body_limit=settings.max_body_kb * 1000)
     app.add_middleware(PageLogin, auth=auth)
+    app.add_middleware(PageLoginThrottle, throttle=throttle)
+    app.add_middleware(RequestGuard, allowed_hosts=allowed_host_names(settings.allowed_hosts, settings.host))
     return app
 
 

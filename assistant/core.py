@@ -22,6 +22,7 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import Condenser, HeuristicCondenser, LLMCondenser
 from assistant.history import normalise
 from assistant.llm import LLMAnswerer
+from assistant.options import check_options
 from assistant.retrieval import Query, Retrieval, build_retriever
 from assistant.text import clean_question
 from footnote.records import Answer, Citation, Hit
@@ -96,6 +97,17 @@ class Assistant:
             raise QuestionError(
                 f"The question is {len(q):,} characters long; the limit is {self.settings.max_question_chars:,}."
             )
+        return q
+
+    def check(self, question: str, history: Sequence | None = None, **options) -> str:
+        """Validate a whole request before any work: the question, history, top_k, sources,
+        answerer (an LLM asked for but not configured). Servers call it before a stream's
+        first byte. Returns the cleaned question; raises QuestionError."""
+        q = self.validate(question)
+        check_options(self.settings, history=history, top_k=options.get("top_k"),
+                      sources=options.get("sources"), answerer=options.get("answerer"))
+        if options.get("answerer") == "llm":
+            self._answerer("llm")
         return q
 
     def standalone(self, question: str, history: Sequence | None) -> str:
@@ -190,7 +202,7 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Like ask(), but yields the answer's text in pieces, then the full Answer last."""
         t0 = time.perf_counter()
-        q = self.validate(question)
+        q = self.check(question, history, top_k=top_k, sources=sources, answerer=answerer)
         standalone = self.standalone(q, history)
         t1 = time.perf_counter()
         found = self.search(standalone, top_k=top_k, sources=sources, date_from=date_from, date_to=date_to, today=today)

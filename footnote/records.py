@@ -31,6 +31,7 @@ class Article:
     url: str = ""
     date: date | None = None
     origin: str = ""  # the file (and line) it came from, for error messages
+    owner: str = "local"  # who added it ("local": the operator; "upload:<user>"): its id's namespace
 
     @property
     def content_hash(self) -> str:
@@ -53,6 +54,7 @@ class Passage:
     position: int = 0
     article_hash: str = ""
     n_chunks: int = 0  # passages in the article: lets the store spot a half-written article
+    owner: str = "local"  # the origin that added the article (see Article.owner)
 
     @property
     def timestamp(self) -> int | None:
@@ -70,6 +72,7 @@ class Passage:
             "position": self.position,
             "article_hash": self.article_hash,
             "n_chunks": self.n_chunks,
+            "owner": self.owner,
         }
 
     @classmethod
@@ -86,6 +89,7 @@ class Passage:
             position=int(meta.get("position", 0)),
             article_hash=str(meta.get("article_hash", "")),
             n_chunks=int(meta.get("n_chunks", 0)),
+            owner=str(meta.get("owner") or "local"),  # stores written before owners were local
         )
 
 
@@ -207,7 +211,9 @@ class IngestSummary:
     unchanged: int = 0
     removed: int = 0
     failed: list[IngestFailure] = field(default_factory=list)
-    skipped: int = 0  # files in folders that are not articles (unsupported type, hidden)
+    skipped: int = 0  # files in folders that are not articles (unsupported type, hidden, links out)
+    skipped_items: list[IngestFailure] = field(default_factory=list)  # skipped items worth naming, and why
+    conflicts: list[str] = field(default_factory=list)  # ids another origin owns: refused, not replaced
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -227,6 +233,7 @@ class IngestSummary:
             f"{self.chunks_written} chunks written in {self.seconds:.1f} s"
         ]
         lines += [f"  failed: {f.item}: {f.reason}" for f in self.failed]
+        lines += [f"  skipped: {f.item}: {f.reason}" for f in self.skipped_items]
         return "\n".join(lines)
 
 

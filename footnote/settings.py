@@ -112,7 +112,28 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="Port of the page and HTTP API.")
     auth: SecretStr | None = Field(None, description="'user:password,user2:password2' turns on login for the page and API.")
     max_question_chars: int = Field(4000, ge=1, description="Longest question accepted.")
+    max_history_turns: int = Field(50, ge=0, description="Most earlier turns a request may send as history.")
+    max_history_chars: int = Field(
+        20_000, ge=0, description="Most characters of history (all turns together) a request may send."
+    )
+    max_sources: int = Field(1000, ge=1, description="Most source names one request may filter on.")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest upload accepted by the page and API, in MB.")
+    max_body_kb: int = Field(
+        1024, ge=16, description="Largest request body of every route but uploads, in KB (over it: 413 at once)."
+    )
+    allowed_hosts: str = Field(
+        "",
+        description=(
+            "Host names the server answers besides the loopback names (comma-separated, '*' for any); "
+            "other Host headers get a 400 (DNS rebinding)."
+        ),
+    )
+    login_failures_per_client: str = Field(
+        "10/minute", description="Failed logins one client address may make (a 'limits' rate string); then 429."
+    )
+    login_failures_per_user: str = Field(
+        "20/minute", description="Failed logins for one user name from anywhere (a 'limits' rate string); then 429."
+    )
     ingest_sample: bool = Field(True, description="On first start with an empty store, ingest the sample article.")
     concurrency: int = Field(8, ge=1, description="Requests answered at once by the page's queue.")
     database: Path | None = Field(

@@ -42,6 +42,7 @@ class Chunker:
                 position=i,
                 article_hash=ahash,
                 n_chunks=n,
+                owner=article.owner,
             )
             for i, chunk in enumerate(chunks)
         ]

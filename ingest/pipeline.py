@@ -7,6 +7,13 @@ Passages are embedded and written in buffers of ``settings.ingest_flush_passages
 articles at a time, so a crash loses at most one buffer, and the next run finds those
 articles missing or incomplete (fewer passages stored than their ``n_chunks``) and redoes
 them: a killed ingest re-run ends with every article exactly once.
+
+Ids are namespaced by origin (``owner``): the operator's own ingest ("local": the CLI, the
+sample) keeps the ids its files give (the dev corpus's ids are the evaluation's gold ids),
+any other origin's ids are prefixed with it (``upload:alice:<id>``), so an upload that
+copies a public id adds its own article. An id another origin already holds is never
+replaced: the item is refused (``summary.conflicts``), the rest of the run goes on, and
+``prune`` only removes the run's own origin's articles.
 """
 
 from __future__ import annotations
@@ -19,20 +26,46 @@ from pathlib import Path
 from footnote.records import Article, IngestFailure, IngestSummary, Passage
 from footnote.settings import Settings
 from ingest.chunking import Chunker
-from ingest.errors import IngestError
+from ingest.errors import ArticleConflict, IngestError
 from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_path
 from vectorstore.lexical import SyncedLexicalIndex
 from vectorstore.store import PassageStore
 
 FLUSH_PASSAGES = 4096  # upper bound of settings.ingest_flush_passages
 Progress = Callable[[int, int], None]
+LOCAL = "local"  # the operator's own ingest: ids as the files give them
+
+
+def namespaced_id(raw_id: str, owner: str) -> str:
+    """The stored id of an article that ``owner`` gave the id ``raw_id``."""
+    return raw_id if owner == LOCAL else f"{owner}:{raw_id}"
+
+
+def _inside(path: Path, top: Path) -> bool:
+    """Whether ``path`` (a link, resolved) still lies inside the folder ``top``."""
+    try:
+        path.resolve().relative_to(top)
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop on older Pythons
+        return False
+    return True
+
+
+def _link_out(fp: Path, top: Path, summary: IngestSummary) -> bool:
+    """True (and listed as skipped) when ``fp`` is a link that leads out of the folder ``top``."""
+    if fp.is_symlink() and fp.exists() and not _inside(fp, top):
+        summary.skipped += 1
+        summary.skipped_items.append(IngestFailure(str(fp), "a link to outside the folder; not followed"))
+        return True
+    return False
 
 
 def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Path]:
     """Files to ingest: given files as they are, folders walked recursively.
 
-    Symlinks are followed, but a folder is walked once (a symlink loop is cut); a broken
-    or looping file symlink and an unreadable folder are reported in ``summary.failed``.
+    Inside a folder, a symlink is followed only while it stays inside that folder (a link
+    to /etc/passwd or to a .env elsewhere is listed in ``summary.skipped_items``); a folder
+    is walked once (a symlink loop is cut); a broken or looping file symlink and an
+    unreadable folder are reported in ``summary.failed``.
     """
     files: list[Path] = []
     for raw in paths:
@@ -45,6 +78,7 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
             files.append(path)
             continue
         seen_dirs: set[tuple[int, int]] = set()
+        top = path.resolve()
 
         def unreadable(err: OSError, top: Path = path) -> None:
             summary.failed.append(IngestFailure(str(err.filename or top), f"cannot read folder: {err.strerror or err}"))
@@ -56,10 +90,10 @@ def expand_paths(paths: Iterable[str | Path], summary: IngestSummary) -> list[Pa
                 dirs[:] = []  # a symlink loop: do not walk this folder twice
                 continue
             seen_dirs.add(key)
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _link_out(Path(root) / d, top, summary))
             for name in sorted(names):
                 fp = Path(root) / name
-                if name.startswith(".") or fp.suffix.lower() not in SUPPORTED_EXTS:
+                if name.startswith(".") or fp.suffix.lower() not in SUPPORTED_EXTS or _link_out(fp, top, summary):
                     summary.skipped += 1
                     continue
                 if not fp.is_file():
@@ -110,6 +144,8 @@ class Ingestor:
         prune: bool = False,
         progress: Progress | None = None,
         show_bar: bool = False,
+        owner: str = LOCAL,
+        refuse_conflicts: bool = False,
     ) -> IngestSummary:
         """Ingest everything given; returns the summary (failures listed by name, never raised).
 
@@ -119,6 +155,12 @@ class Ingestor:
             prune: remove stored articles that were not seen in this run.
             progress: called with (done, total) after each article.
             show_bar: draw a tqdm progress bar on stderr.
+            owner: the origin adding these articles ("local" for the operator, else e.g.
+                "upload:<user>"): their ids' namespace; another origin's ids are refused.
+            refuse_conflicts: raise ArticleConflict after the run when an id was refused.
+
+        Raises:
+            ArticleConflict: with ``refuse_conflicts``, when some id belonged to another origin.
         """
         t0 = time.perf_counter()
         summary = self.last_summary = IngestSummary()
@@ -141,7 +183,7 @@ class Ingestor:
                 bar.update(1)
             if progress is not None:
                 progress(done, total)
-            job = self._triage(origin, art, states, seen, summary)
+            job = self._triage(origin, art, states, seen, summary, owner)
             if job is None:
                 continue
             pending.append(job)
@@ -153,28 +195,36 @@ class Ingestor:
         if bar is not None:
             bar.close()
         if prune:
-            gone = [aid for aid in states if aid not in seen]
+            gone = [aid for aid, st in states.items() if aid not in seen and st.owner == owner]
             if gone:
                 self.store.delete_articles(gone)
                 summary.removed = len(gone)
         if summary.added or summary.updated or summary.removed or self._lexical_stale():
             self.lexical.rebuild()
         summary.seconds = time.perf_counter() - t0
+        if refuse_conflicts and summary.conflicts:
+            raise ArticleConflict(summary)
         return summary
 
     def _triage(
         self, origin: str, art: Article | IngestError, states: dict, seen: set[str], summary: IngestSummary,
+        owner: str = LOCAL,
     ) -> tuple[Article, list[Passage], bool] | None:
         """(article, its passages, whether it replaces a stored one) to write, or None when
-        the item failed or is unchanged (counted in ``summary``)."""
+        the item failed, is unchanged or belongs to another origin (counted in ``summary``)."""
         if isinstance(art, IngestError):
             summary.failed.append(IngestFailure(art.item or origin, art.reason))
             return None
+        art.id, art.owner = namespaced_id(art.id, owner), owner
         if art.id in seen:
             summary.failed.append(IngestFailure(art.origin, f"duplicate article id {art.id!r} (first one kept)"))
             return None
         seen.add(art.id)
         state = states.get(art.id)
+        if state is not None and state.owner != owner:
+            summary.conflicts.append(art.id)
+            summary.failed.append(IngestFailure(art.origin, f"id {art.id!r} belongs to an article another origin added; not replaced"))
+            return None
         if state is not None and state.complete and state.article_hash == art.content_hash:
             summary.unchanged += 1
             return None

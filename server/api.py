@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, File, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import Answer, Assistant
+from assistant.options import recent_history
 from server.errors import APIError, stream_error_text
 from server.library import owned_conversation
 from server.schemas import ERRORS, AnswerOut, AskRequest, ChatCompletionRequest, ErrorOut, HealthOut, IngestOut
@@ -43,11 +44,13 @@ def saved_options(req: AskRequest) -> dict[str, Any]:
     }
 
 
-def precheck(service: Service, question: str) -> Assistant:
-    """Before a stream starts: a bad question (400) or a store that is down (503) is
+def precheck(service: Service, question: str, history: list[dict] | None = None,
+             options: dict[str, Any] | None = None) -> Assistant:
+    """Before a stream starts: a bad question or option (400: history over its limits, an
+    LLM asked for but not configured, too many sources) or a store that is down (503) is
     still reported as a status."""
     a = service.assistant
-    a.validate(question)
+    a.check(question, history, **(options or {}))
     a.store.revision()
     return a
 
@@ -116,6 +119,7 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
         history: list = req.history or []
         if req.conversation_id:
             history = (await run_in_threadpool(owned_conversation, service, user, req.conversation_id)).history()
+            history = recent_history(history, settings)  # a long conversation forgets its oldest turns
         answer = await answer_bounded(service, req.question, history, answer_options(req))
         return await run_in_threadpool(save_turn, service, user, req, answer)
 
@@ -124,20 +128,30 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
     async def ask_stream(req: AskRequest, user: str = Depends(require_user)) -> StreamingResponse:
         """Answer a question as server-sent events ending with the whole answer (saved as a
         turn of ``conversation_id``, when given, like POST /api/ask)."""
-        a = await run_in_threadpool(precheck, service, req.question)  # 400 / 503 as a status, before streaming
         history = None
         if req.conversation_id:  # 404 as a status, before streaming
             history = (await run_in_threadpool(owned_conversation, service, user, req.conversation_id)).history()
+            history = recent_history(history, settings)  # a long conversation forgets its oldest turns
+        # 400 / 503 as a status, before streaming
+        a = await run_in_threadpool(precheck, service, req.question, req.history if history is None else history,
+                                    answer_options(req))
         return event_stream(service, a, req, user, history)
 
     @router.post("/ingest", response_model=IngestOut, tags=["articles"],
-                 responses={413: {"model": ErrorOut, "description": "Upload over FOOTNOTE_MAX_UPLOAD_MB"}})
-    def ingest(files: list[UploadFile] = File(..., description="Article files: .txt .md .html .pdf .jsonl")) -> dict:
-        """Upload articles (the formats of ``python -m ingest``); bad files are listed by name, the rest ingested."""
+                 responses={413: {"model": ErrorOut, "description": "Upload over FOOTNOTE_MAX_UPLOAD_MB"},
+                            409: {"model": ErrorOut, "description": "An id belongs to another origin's article"}})
+    def ingest(
+        files: list[UploadFile] = File(..., description="Article files: .txt .md .html .pdf .jsonl"),  # noqa: B008
+        user: str = Depends(require_user),  # noqa: B008
+    ) -> dict:
+        """Upload articles (the formats of ``python -m ingest``); bad files are listed by name, the rest ingested.
+
+        Ids are namespaced by the uploader (``upload:<user>:<id>``); an id that belongs to
+        an article another origin added is refused with 409 (the rest of the upload is stored)."""
         pairs = [(f.filename or "upload", f.file.read()) for f in files]
         if sum(len(d) for _, d in pairs) > settings.max_upload_mb * 1_000_000:
             raise APIError(413, f"The upload is over the {settings.max_upload_mb:g} MB limit (FOOTNOTE_MAX_UPLOAD_MB).", "upload_too_large")
-        return service.ingest_files(pairs).to_dict()
+        return service.ingest_files(pairs, user=user).to_dict()
 
     @router.get("/health", response_model=HealthOut, tags=["service"])
     def health() -> dict:
@@ -163,5 +177,26 @@ def docs_router(app: FastAPI, require_user: Callable[..., str]) -> APIRouter:
     @router.get("/docs")
     def docs():
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Footnote API")
+
+    return router
+
+
+def fallback_router(app: FastAPI, require_user: Callable[..., str]) -> APIRouter:
+    """Unknown ``/api/*`` and ``/v1/*`` routes (404) and wrong methods (405, with ``Allow``)
+    in the API's error shape, instead of the page's plain ``{"detail": ...}``. Include it
+    after the API's routers and before the page is mounted."""
+    router = APIRouter(dependencies=[Depends(require_user)], include_in_schema=False)
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    @router.api_route("/api/{rest:path}", methods=methods)
+    @router.api_route("/v1/{rest:path}", methods=methods)
+    def fallback(request: Request, rest: str = ""):
+        path = request.url.path
+        documented = app.openapi()["paths"].get(path.rstrip("/") or "/", {})  # the routes clients are told about
+        allowed = sorted(m.upper() for m in documented if m.upper() in methods)
+        if allowed:
+            raise APIError(405, f"{request.method} is not allowed on {path}; use {', '.join(allowed)}.",
+                           "method_not_allowed", code="method_not_allowed", headers={"Allow": ", ".join(allowed)})
+        raise APIError(404, f"There is no {path}; see /docs for the routes.", "not_found", code="unknown_url")
 
     return router

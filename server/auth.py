@@ -2,6 +2,8 @@
 
 The API accepts HTTP Basic, ``Authorization: Bearer user:password`` (what OpenAI clients
 send as their API key) or the page's login cookie (Gradio's own login sets it).
+Failed logins are throttled per client address and per user (``server.throttle``): over
+the limit, a 429 with ``Retry-After``, whatever the password.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from server.errors import APIError, error_response
+from server.throttle import LoginThrottle
 
 LOGIN_REQUIRED = "Login required: send HTTP Basic credentials or 'Authorization: Bearer user:password'."
 
@@ -38,8 +41,9 @@ class Auth:
         users: user -> password (empty: no login, everyone is "anonymous").
     """
 
-    def __init__(self, users: dict[str, str]) -> None:
+    def __init__(self, users: dict[str, str], throttle: LoginThrottle | None = None) -> None:
         self.users = users
+        self.throttle = throttle or LoginThrottle()
         self.page: Any = None  # the mounted Gradio app, whose login tokens the API also accepts
 
     def check(self, user: str, password: str) -> bool:
@@ -47,17 +51,24 @@ class Auth:
         expected = self.users.get(user)
         return expected is not None and secrets.compare_digest(expected.encode(), password.encode())
 
-    def _from_header(self, header: str) -> str | None:
+    def _from_header(self, header: str, client: str) -> str | None:
         scheme, _, value = header.partition(" ")
+        user, password = "", ""
         if scheme.lower() == "basic":
             try:
                 user, _, password = base64.b64decode(value).decode("utf-8").partition(":")
             except Exception:
-                return None
-            return user if self.check(user, password) else None
-        if scheme.lower() == "bearer":
+                user = ""
+        elif scheme.lower() == "bearer":
             user, _, password = value.partition(":")
-            return user if self.check(user, password) else None
+        user = user[:200]
+        wait = self.throttle.retry_after(client, user or None)
+        if wait is not None:
+            raise APIError(429, f"Too many failed logins; try again in {wait} s.", "rate_limited",
+                           code="too_many_failed_logins", headers={"Retry-After": str(wait)})
+        if user and self.check(user, password):
+            return user
+        self.throttle.failed(client, user or None)
         return None
 
     def _from_cookie(self, request: Request) -> str | None:
@@ -76,7 +87,7 @@ class Auth:
             return "anonymous"
         header = request.headers.get("authorization", "")
         if header.partition(" ")[0].lower() in ("basic", "bearer"):
-            return self._from_header(header)
+            return self._from_header(header, request.client.host if request.client else "?")
         return self._from_cookie(request)
 
     def require_user(self, request: Request) -> str:
@@ -88,9 +99,12 @@ class Auth:
 
     def refusal(self, request: Request) -> Response | None:
         """For ASGI apps mounted beside the API (``/mcp``): None when the request may pass,
-        else the API's 401 (the JSON error, ``WWW-Authenticate: Basic``)."""
-        if self.current_user(request) is not None:
-            return None
+        else the API's 401 (the JSON error, ``WWW-Authenticate: Basic``), or the throttle's 429."""
+        try:
+            if self.current_user(request) is not None:
+                return None
+        except APIError as e:  # too many failed logins
+            return error_response(e.status, e.message, e.kind, e.headers, code=e.code)
         return error_response(401, LOGIN_REQUIRED, "unauthorized", {"WWW-Authenticate": 'Basic realm="Footnote"'})
 
 
@@ -121,7 +135,11 @@ class PageLogin:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not self.auth.users or self._public(scope["path"]):
             return await self.app(scope, receive, send)
-        if self.auth.current_user(Request(scope)) is None:
+        try:
+            user = self.auth.current_user(Request(scope))
+        except APIError as e:  # too many failed logins: the 429 with Retry-After
+            return await error_response(e.status, e.message, e.kind, e.headers, code=e.code)(scope, receive, send)
+        if user is None:
             return await error_response(401, "Login required: sign in on the page first.", "unauthorized",
                                         {"WWW-Authenticate": 'Basic realm="Footnote"'})(scope, receive, send)
         return await self.app(scope, receive, send)

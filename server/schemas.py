@@ -68,6 +68,8 @@ class IngestOut(BaseModel):
     removed: int
     failed: list[IngestFailureOut]
     skipped: int
+    skipped_items: list[IngestFailureOut] = Field(default_factory=list, description="Skipped items worth naming (links out of a folder).")
+    conflicts: list[str] = Field(default_factory=list, description="Ids refused: they belong to another origin's article.")
     chunks_written: int
     seconds: float
 
@@ -85,10 +87,12 @@ class ErrorBody(BaseModel):
     message: str = Field(..., description="What went wrong and what to do next.")
     type: str
     status: int
+    code: str | None = Field(None, description="A machine-readable reason (OpenAI's error code), when there is one.")
+    param: str | None = Field(None, description="The request field at fault, when there is one.")
 
 
 class ErrorOut(BaseModel):
-    """Every error the API answers: ``{"error": {"message", "type", "status"}}``."""
+    """Every error the API answers: ``{"error": {"message", "type", "status", "code", "param"}}``."""
 
     error: ErrorBody
 
@@ -111,6 +115,11 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = Field(False, description="Send a last chunk with the usage (and no choices).")
+
+
 class ChatCompletionRequest(BaseModel):
     """OpenAI chat completions request; Footnote's own options ride along (``extra_body``)."""
 
@@ -123,17 +132,36 @@ class ChatCompletionRequest(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     answerer: Literal["llm", "extractive"] | None = None
+    n: int | None = Field(None, description="Choices to generate: only 1 is supported.")
+    max_tokens: int | None = Field(None, ge=1, description="Most tokens in the reply (MiniLM WordPiece tokens); then finish_reason 'length'.")
+    max_completion_tokens: int | None = Field(None, ge=1, description="As max_tokens (OpenAI's newer name).")
+    stream_options: StreamOptions | None = None
+
+
+class URLCitation(BaseModel):
+    url: str = Field(..., description="The cited article's URL ('' when it has none).")
+    title: str
+    start_index: int = Field(..., description="Where its [n] marker starts in the content.")
+    end_index: int
+
+
+class Annotation(BaseModel):
+    """OpenAI's annotation: a [n] marker of the content and the article it cites."""
+
+    type: Literal["url_citation"] = "url_citation"
+    url_citation: URLCitation
 
 
 class CompletionMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str
+    annotations: list[Annotation] = Field(default_factory=list)
 
 
 class CompletionChoice(BaseModel):
     index: int = 0
     message: CompletionMessage
-    finish_reason: Literal["stop"] = "stop"
+    finish_reason: Literal["stop", "length"] = "stop"
 
 
 class Usage(BaseModel):
@@ -170,6 +198,10 @@ class ModelList(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Empty, oversized or malformed question or request"},
     401: {"model": ErrorOut, "description": "Login required (FOOTNOTE_AUTH is set)"},
+    403: {"model": ErrorOut, "description": "A cross-site request that would change data"},
+    421: {"model": ErrorOut, "description": "A Host header this server does not answer for (FOOTNOTE_ALLOWED_HOSTS)"},
+    413: {"model": ErrorOut, "description": "Request body over FOOTNOTE_MAX_BODY_KB (uploads: FOOTNOTE_MAX_UPLOAD_MB)"},
+    429: {"model": ErrorOut, "description": "Too many failed logins; retry after the Retry-After header's seconds"},
     503: {"model": ErrorOut, "description": "The store is unreachable"},
 }
 

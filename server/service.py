@@ -6,6 +6,7 @@ API's answers are bounded by ``settings.concurrency`` (the page's by its Gradio 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -122,13 +123,20 @@ class Service:
     def upload_dir(self) -> Path:
         return self.settings.store_dir / "uploads"
 
-    def ingest_files(self, files: Sequence[tuple[str, bytes]], progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+    def ingest_files(
+        self, files: Sequence[tuple[str, bytes]], progress: Callable[[int, int], None] | None = None,
+        user: str = "anonymous",
+    ) -> IngestSummary:
         """Ingest uploaded (name, content) pairs; bad names and types are reported, not raised.
 
-        Each file is written as ``uploads/<content hash>/<cleaned name>`` (``ingest.uploads``
-        keeps it inside that folder and checks its type): the same file
-        uploaded twice is one article (unchanged the second time), two different files with
-        the same name are two articles.
+        Each file is staged as ``uploads/<content hash>/<cleaned name>`` (``ingest.uploads``
+        keeps it inside that folder and checks its type) and deleted once ingested: the same
+        file uploaded twice is one article (unchanged the second time), two different files
+        with the same name are two articles. Their ids are namespaced ``upload:<user>:``, so
+        an upload never replaces an article the operator or another user added.
+
+        Raises:
+            ArticleConflict: an id belonged to another origin's article (the rest is stored).
         """
         summary = IngestSummary()
         staged: list[Path] = []
@@ -142,20 +150,36 @@ class Service:
                     continue
                 target.write_bytes(data)
                 staged.append(target)
-            if staged:
-                summary = self._ingest_staged(staged, summary, progress)
+            try:
+                if staged:
+                    summary = self._ingest_staged(staged, summary, progress, user)
+            finally:
+                for path in staged:
+                    path.unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):
+                        path.parent.rmdir()  # its content-hash folder, now empty
         return summary
 
-    def _ingest_staged(self, staged: list[Path], refused: IngestSummary, progress) -> IngestSummary:
+    def _ingest_staged(self, staged: list[Path], refused: IngestSummary, progress, user: str) -> IngestSummary:
+        from ingest.errors import ArticleConflict
         from ingest.pipeline import Ingestor
 
         a = self.assistant
-        result = Ingestor(a.settings, a.store, a.lexical).ingest(staged, progress=progress)
+        try:
+            result = Ingestor(a.settings, a.store, a.lexical).ingest(
+                staged, progress=progress, owner=f"upload:{user}", refuse_conflicts=True)
+        except ArticleConflict as e:
+            e.summary.failed = refused.failed + [_shown(f) for f in e.summary.failed]
+            raise
         # uploads are shown by their name, not by the folder they were staged in
-        failed = [IngestFailure(Path(f.item).name if "/" in f.item else f.item, f.reason) for f in result.failed]
-        result.failed = refused.failed + failed
+        result.failed = refused.failed + [_shown(f) for f in result.failed]
         result.skipped += refused.skipped
         return result
+
+
+def _shown(f: IngestFailure) -> IngestFailure:
+    """An upload's failure named by the file, not by the folder it was staged in."""
+    return IngestFailure(Path(f.item).name if "/" in f.item else f.item, f.reason)
 
 
 def shown_name(raw: str | None) -> str:

@@ -97,6 +97,9 @@ def auth_server(app_settings: Settings, app_assistant) -> Iterator[AppServer]:
     """The same app with FOOTNOTE_AUTH set (two users)."""
     from app import create_app
 
-    settings = app_settings.model_copy(update={"auth": SecretStr(f"{AUTH_USER}:{AUTH_PASSWORD},bob:another-pw")})
+    # failed-login throttling has its own tests (test_hardening_http); here it must not trip
+    settings = app_settings.model_copy(update={"auth": SecretStr(f"{AUTH_USER}:{AUTH_PASSWORD},bob:another-pw"),
+                                               "login_failures_per_client": "1000/minute",
+                                               "login_failures_per_user": "1000/minute"})
     with LiveServer(create_app(settings, app_assistant)) as live:
         yield AppServer(live.url, settings, app_assistant)

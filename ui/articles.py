@@ -4,6 +4,7 @@ paging), open one (its cleaned text as stored, with its passages), delete it, up
 
 from __future__ import annotations
 
+import contextlib
 import html
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import gradio as gr
 from assistant import QuestionError
 from assistant.articles import ArticleNotFound
 from footnote.records import IngestFailure
+from ingest.errors import ArticleConflict
 from server.service import Service
-from ui.chat import BadInput, inline, parse_day
+from ui.chat import BadInput, inline, parse_day, user_of
 from ui.render import esc, status_line
 from vectorstore.errors import StoreError
 
@@ -84,8 +86,11 @@ def delete_article(service: Service, article_id, query, sources, date_from, date
     return "", None, note, rows, label, offset, status_line(service.model_label(), service.store_label())
 
 
-def upload(service: Service, files, progress=gr.Progress()):  # noqa: B008 - Gradio's progress idiom
-    """Ingest the chosen files; returns (summary, status, cleared files)."""
+def upload(service: Service, files, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's progress idiom
+    """Ingest the chosen files as the signed-in user; returns (summary, status, cleared files).
+
+    Gradio's copies of the files are deleted once they are read (the Service deletes its
+    staged copies once ingested)."""
     if not files:
         return inline("Choose one or more files first (.txt .md .html .pdf .jsonl)."), gr.update(), gr.update()
     s = service.settings
@@ -98,12 +103,24 @@ def upload(service: Service, files, progress=gr.Progress()):  # noqa: B008 - Gra
             too_big.append(IngestFailure(path.name, f"over the {s.max_upload_mb:g} MB upload limit"))
             continue
         pairs.append((path.name, path.read_bytes()))
+    _delete_uploaded(files)
     progress(0, desc="ingesting")
+    note = ""
     try:
-        summary = service.ingest_files(pairs, progress=lambda done, total: progress((done, total), desc="ingesting", unit="articles"))
+        summary = service.ingest_files(pairs, progress=lambda done, total: progress((done, total), desc="ingesting", unit="articles"),
+                                       user=user_of(request))
+    except ArticleConflict as e:
+        summary, note = e.summary, f"<div><b>Not replaced:</b> {html.escape(str(e))}</div>"
     except StoreError as e:
         return inline(f"The store is unreachable: {e}. Nothing was lost; upload again when it is back."), gr.update(), gr.update()
     summary.failed = too_big + summary.failed
-    lines = [f"<b>Ingested:</b> {html.escape(summary.format().splitlines()[0])}"]
+    lines = [f"<b>Ingested:</b> {html.escape(summary.format().splitlines()[0])}{note}"]
     lines += [f"<div>❌ <code>{html.escape(f.item)}</code>: {html.escape(f.reason)}</div>" for f in summary.failed]
     return "<div id='fn-summary-text'>" + "".join(lines) + "</div>", status_line(service.model_label(), service.store_label()), None
+
+
+def _delete_uploaded(files) -> None:
+    """Remove Gradio's temporary copies of uploaded files (their content is read)."""
+    for f in files or []:
+        with contextlib.suppress(OSError, TypeError):
+            Path(f if isinstance(f, str) else f.name).unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from assistant import Answer, QuestionError
+from assistant.options import recent_history
 from footnote.conversations import Conversation
 from server.service import Service
 from ui.render import esc, render_answer, render_error, render_streaming
@@ -109,20 +110,21 @@ def respond(service: Service, message, chat, conv_id, top_k, sources, as_of, dat
     chat, question, user = list(chat or []), (message or "").strip(), user_of(request)
     try:
         options, saved = read_options(service, top_k, sources, as_of, date_from, date_to, mode)
-        service.assistant.validate(question)
+        conv = service.db.get(user, conv_id) if conv_id else None
+        recent = recent_history(conv.history() if conv else [], service.settings)  # forget old turns, not refuse
+        service.assistant.check(question, recent, **options)
     except (BadInput, QuestionError, StoreError) as e:  # said inline; the chat and the box stay as they are
         text = UNREACHABLE.format(e=e) if isinstance(e, StoreError) else str(e)
         yield chat, conv_id, gr.update(), inline(text), gr.update(), gr.update(), gr.update()
         return
     db = service.db
-    conv = db.get(user, conv_id) if conv_id else None
     conv = conv or db.create(user, question)
     chat += [{"role": "user", "content": esc(question)}, {"role": "assistant", "content": render_streaming("…")}]
     keep = (gr.update(), conv.id, export_links(conv.id))
     yield chat, conv.id, "", "", *keep
     text = ""
     try:  # no extra bound here: the Gradio queue runs settings.concurrency of these at once
-        for item in service.assistant.stream(question, conv.history(), **options):
+        for item in service.assistant.stream(question, recent, **options):
             if isinstance(item, Answer):
                 out = {**item.to_dict(), "as_of": saved["as_of"]}
                 turn_id = db.append(user, conv.id, question, out, saved)

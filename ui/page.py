@@ -11,15 +11,20 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterator
 from datetime import date
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
 import gradio as gr
+from pydantic import ValidationError
 
-from assistant import QuestionError
+from assistant import Answer, QuestionError
 from ingest.loaders import SUPPORTED_EXTS
+from server.api import answer_options
+from server.errors import validation_message
+from server.schemas import AskRequest
 from server.service import Service
 from ui import articles
 from ui import chat as chat_events
@@ -81,6 +86,7 @@ def _chat_widgets(service: Service) -> dict[str, Any]:
         with gr.Column(scale=4, min_width=320):
             w["chat"] = gr.Chatbot(
                 elem_id="fn-chat", height=560, show_label=False, buttons=["copy"], feedback_options=("Like", "Dislike"), autoscroll=False,
+                latex_delimiters=[],  # answers and passages are text, never LaTeX
                 placeholder="Ask about the articles, e.g. *Who denied the reports?*",
             )
             w["inline"] = gr.HTML(elem_id="fn-inline-box")
@@ -186,8 +192,61 @@ def build_page(service: Service) -> gr.Blocks:
         demo.load(on_load, [c["remembered"]], [status, c["sources"], a["sources"], c["chat"], c["conv_id"],
                                                c["conv"]["title"], c["conv"]["exports"], c["conv"]["list"]],
                   api_visibility="private")
-        gr.api(_bound_chat_api(service), api_name="chat")
+        gr.api(_bound(chat_api, service), api_name="chat")
+        gr.api(_bound(chat_stream_api, service, stream=True), api_name="chat_stream")
     return demo
+
+
+class CitationOut(TypedDict):
+    """A cited passage (as in POST /api/ask)."""
+
+    n: int
+    text: str
+    title: str
+    source: str
+    url: str
+    date: str
+    score: float
+    passage_id: str
+    article_id: str
+    supported: bool
+    quote: str
+    quotes: list[str]
+
+
+class ChatAnswer(TypedDict):
+    """The page API's answer: the same fields as POST /api/ask."""
+
+    answer: str
+    refused: bool
+    citations: list[CitationOut]
+    question: str
+    standalone_question: str
+    answerer: str
+    notice: str
+    supported_sentences: int
+    total_sentences: int
+    timings: dict[str, float]
+
+
+def _ask_request(message, history, top_k, sources, date_from, date_to) -> AskRequest:
+    """The page API's arguments checked as the HTTP API checks its body (same model, same
+    messages): ``top_k`` of -1 or "abc", ``sources`` as a string, a bad date are refused."""
+    raw = {"question": message if message is not None else "", "history": history, "top_k": top_k, "sources": sources,
+           "date_from": date_from or None, "date_to": date_to or None}
+    try:
+        return AskRequest.model_validate(raw)
+    except ValidationError as e:
+        raise gr.Error(validation_message(e.errors(include_url=False))) from None
+
+
+def _api_failure(e: Exception) -> gr.Error:
+    if isinstance(e, QuestionError):
+        return gr.Error(str(e))
+    if isinstance(e, StoreError):
+        return gr.Error(f"The store is unreachable: {e}")
+    log.exception("the page API failed")
+    return gr.Error(f"Something went wrong ({type(e).__name__}); try again.")
 
 
 def chat_api(
@@ -198,19 +257,41 @@ def chat_api(
     sources: list[str] | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
-) -> dict:
+) -> ChatAnswer:
     """Answer a question from the articles; returns the answer with its citations (as POST /api/ask)."""
+    req = _ask_request(message, history, top_k, sources, date_from, date_to)
     try:
-        ans = service.assistant.ask(
-            message or "", history, top_k=top_k, sources=sources or None,
-            date_from=date.fromisoformat(date_from) if date_from else None,
-            date_to=date.fromisoformat(date_to) if date_to else None,
-        )
-    except (QuestionError, ValueError) as e:
-        raise gr.Error(str(e)) from e
-    except StoreError as e:
-        raise gr.Error(f"The store is unreachable: {e}") from e
-    return ans.to_dict()
+        ans = service.assistant.ask(req.question, req.history, **answer_options(req))
+    except Exception as e:  # noqa: BLE001 - the edge: a clear gr.Error
+        raise _api_failure(e) from e
+    return ans.to_dict()  # type: ignore[return-value]
+
+
+def chat_stream_api(
+    service: Service,
+    message: str,
+    history: list[dict] | None = None,
+    top_k: int | None = None,
+    sources: list[str] | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> Iterator[ChatAnswer]:
+    """As ``chat``, streamed: each update holds the answer written so far (no citations yet);
+    the last update is the whole answer with its citations."""
+    req = _ask_request(message, history, top_k, sources, date_from, date_to)
+    a, turns, options = service.assistant, req.history, answer_options(req)
+    try:
+        a.check(req.question, turns, **options)
+        text = ""
+        for item in a.stream(req.question, turns, **options):
+            if isinstance(item, Answer):
+                yield item.to_dict()  # type: ignore[misc]
+            else:
+                text += item
+                yield ChatAnswer(answer=text, refused=False, citations=[], question=req.question, standalone_question="",
+                                 answerer="", notice="", supported_sentences=0, total_sentences=0, timings={})
+    except Exception as e:  # noqa: BLE001 - the edge: a clear gr.Error
+        raise _api_failure(e) from e
 
 
 def bind(fn: Callable[..., Any], service: Service) -> Callable[..., Any]:
@@ -232,9 +313,27 @@ def bind(fn: Callable[..., Any], service: Service) -> Callable[..., Any]:
     return bound
 
 
-def _bound_chat_api(service: Service):
-    """``chat_api`` with the Service bound (Gradio builds the endpoint's schema from its signature)."""
-    return bind(chat_api, service)
+def _bound(fn, service: Service, *, stream: bool = False):
+    """``fn`` with the Service bound, keeping its name, docstring and typed signature
+    (Gradio builds the endpoint's schema from the evaluated types: a typed return, not
+    "Any"); a streaming endpoint's return type is the type of each update."""
+    sig = inspect.signature(fn, eval_str=True)
+    params = list(sig.parameters.values())[1:]
+    returns = typing.get_args(sig.return_annotation)[0] if stream else sig.return_annotation
+
+    if stream:
+        @functools.wraps(fn)
+        def bound(*args, **kwargs):
+            yield from fn(service, *args, **kwargs)
+    else:
+        @functools.wraps(fn)
+        def bound(*args, **kwargs):
+            return fn(service, *args, **kwargs)
+
+    bound.__signature__ = sig.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
+    bound.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
+    del bound.__wrapped__  # Gradio must read the signature above, not fn's
+    return bound
 
 
 def mount_page(app: Any, service: Service, users: dict[str, str]) -> Any:

@@ -27,11 +27,12 @@ PAGE = 2000
 
 @dataclass
 class ArticleState:
-    """What the store holds of one article: its content hash and whether it is whole."""
+    """What the store holds of one article: its content hash, whether it is whole, who added it."""
 
     article_hash: str
     expected: int
     found: int
+    owner: str = "local"
 
     @property
     def complete(self) -> bool:
@@ -189,7 +190,9 @@ class PassageStore:
                 aid = str(m.get("article_id", ""))
                 st = states.get(aid)
                 if st is None:
-                    states[aid] = ArticleState(str(m.get("article_hash", "")), int(m.get("n_chunks", 0)), 1)
+                    states[aid] = ArticleState(
+                        str(m.get("article_hash", "")), int(m.get("n_chunks", 0)), 1, str(m.get("owner") or "local")
+                    )
                 else:
                     st.found += 1
                     if st.article_hash != m.get("article_hash"):
