@@ -77,7 +77,9 @@ def main() -> None:
     status = f"Model: {service.model_label()} · Store: {service.store_label()}"
     auth = "login required" if settings.auth else "no login"
     print(f"Footnote on http://{settings.host}:{settings.port} ({status}; {auth}). API docs: /docs", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # keep-alive past clients' own idle expiry (httpx: 5 s), so a reused connection is never
+    # closed by the server as the client sends on it (a ReadError under load)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_keep_alive=30)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,12 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import Condenser, HeuristicCondenser, LLMCondenser
 from assistant.history import normalise
 from assistant.llm import LLMAnswerer
+from assistant.news import annotate
 from assistant.options import check_options
 from assistant.retrieval import Query, Retrieval, build_retriever
-from assistant.text import clean_question
-from footnote.records import Answer, Citation, Hit
+from assistant.text import clean_question, word_pieces
+from assistant.timeline import ALL_DATES, build_timeline, timeline_answer, timeline_subject
+from footnote.records import Answer, Citation, Hit, Timeline
 from footnote.settings import SAMPLE_ARTICLE, Settings
 from vectorstore.embeddings import Embedder, get_embedder
 from vectorstore.lexical import SyncedLexicalIndex
@@ -153,6 +155,26 @@ class Assistant:
                     h.similarity = float(np.dot(embs[h.passage.id], query.embedding))
         return found
 
+    def timeline(
+        self,
+        subject: str,
+        *,
+        sources: Sequence[str] | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        depth: int = 40,
+    ) -> Timeline:
+        """The passages about ``subject`` ordered by publication date (wire copies merged).
+
+        Example:
+            >>> [(e.date, e.text) for e in Assistant().timeline("North Korean troops").entries]
+        """
+        subject = self.validate(subject)
+        query = Query(subject, filters=Filters(list(sources) if sources else None, date_from, date_to), window=ALL_DATES)
+        query.embedding = self.embedder.embed_query(subject)
+        hits = self.retriever.search(query, depth).hits
+        return build_timeline(subject, [h for h in hits if (h.similarity or 1.0) >= self.settings.min_relevance])
+
     def _answerer(self, answerer: str | None) -> FallbackAnswerer:
         """The extractive answerer, or the LLM falling back to it, each checked."""
         choice = answerer or ("llm" if self.settings.use_llm else "extractive")
@@ -204,6 +226,13 @@ class Assistant:
         t0 = time.perf_counter()
         q = self.check(question, history, top_k=top_k, sources=sources, answerer=answerer)
         standalone = self.standalone(q, history)
+        subject = timeline_subject(standalone)
+        if subject is not None:  # "What happened with X?": a dated list, not a one-line answer
+            answer = timeline_answer(self.timeline(subject, sources=sources, date_from=date_from, date_to=date_to), q, standalone)
+            yield from word_pieces(answer.text)
+            answer.timings = {"total_ms": (time.perf_counter() - t0) * 1000}
+            yield answer
+            return
         t1 = time.perf_counter()
         found = self.search(standalone, top_k=top_k, sources=sources, date_from=date_from, date_to=date_to, today=today)
         t2 = time.perf_counter()
@@ -220,6 +249,7 @@ class Assistant:
         else:
             yield REFUSAL
         answer = _to_answer(draft, q, standalone, passages)
+        annotate(answer, relevant, found.ranked, today=today)
         t3 = time.perf_counter()
         answer.timings = {**timings, "answer_ms": (t3 - t2) * 1000 if relevant else 0.0, "total_ms": (t3 - t0) * 1000}
         if draft.first_piece_at is not None:

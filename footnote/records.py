@@ -54,6 +54,7 @@ class Passage:
     position: int = 0
     article_hash: str = ""
     n_chunks: int = 0  # passages in the article: lets the store spot a half-written article
+    group: str = ""  # near-duplicate group (wire copies, versions of a story); "" = its own article
     owner: str = "local"  # the origin that added the article (see Article.owner)
 
     @property
@@ -72,6 +73,7 @@ class Passage:
             "position": self.position,
             "article_hash": self.article_hash,
             "n_chunks": self.n_chunks,
+            "group": self.group or self.article_id,
             "owner": self.owner,
         }
 
@@ -89,6 +91,7 @@ class Passage:
             position=int(meta.get("position", 0)),
             article_hash=str(meta.get("article_hash", "")),
             n_chunks=int(meta.get("n_chunks", 0)),
+            group=str(meta.get("group") or meta.get("article_id", "")),
             owner=str(meta.get("owner") or "local"),  # stores written before owners were local
         )
 
@@ -102,6 +105,7 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     similarity: float | None = None  # cosine similarity of question and passage, when known
+    also_in: list[str] = field(default_factory=list)  # other outlets carrying the same story (wire copies)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class Citation:
     def marked(self) -> list[str]:
         """The sentences of the passage to highlight: ``quotes``, else ``quote``."""
         return self.quotes or ([self.quote] if self.quote else [])
+    also_in: list[str] = field(default_factory=list)  # other outlets that ran the same story
 
     @classmethod
     def from_hit(cls, n: int, hit: Hit, *, supported: bool = True, quote: str = "",
@@ -151,10 +156,37 @@ class Citation:
             supported=supported,
             quote=quote,
             quotes=list(quotes or []),
+            also_in=list(hit.also_in),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a timeline: a dated passage about the subject (wire copies merged)."""
+
+    n: int
+    date: str
+    text: str
+    citation: Citation
+
+
+@dataclass
+class Timeline:
+    """Passages about a subject ordered by publication date."""
+
+    subject: str
+    entries: list[TimelineEntry] = field(default_factory=list)
+    undated: int = 0  # passages about it that carry no date (left out)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "entries": [{"n": e.n, "date": e.date, "text": e.text, "citation": e.citation.to_dict()} for e in self.entries],
+            "undated": self.undated,
+        }
 
 
 @dataclass
@@ -172,6 +204,10 @@ class Answer:
     total_sentences: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[Citation] = field(default_factory=list)  # everything retrieved, cited or not
+    as_of: str = ""  # date of the newest cited article (ISO), "" when none is dated
+    newer: Citation | None = None  # a newer, uncited passage on the question that scored close (n after the citations)
+    disputed_by: list[Citation] = field(default_factory=list)  # passages giving a different answer (n after the citations)
+    support_outlets: list[str] = field(default_factory=list)  # independent outlets backing the answer
 
     def to_dict(self, *, include_passages: bool = False) -> dict[str, Any]:
         out = {
@@ -185,6 +221,11 @@ class Answer:
             "supported_sentences": self.supported_sentences,
             "total_sentences": self.total_sentences,
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "as_of": self.as_of,
+            "newer": self.newer.to_dict() if self.newer else None,
+            "disputed": bool(self.disputed_by),
+            "disputed_by": [c.to_dict() for c in self.disputed_by],
+            "support_outlets": list(self.support_outlets),
         }
         if include_passages:
             out["passages"] = [c.to_dict() for c in self.passages]

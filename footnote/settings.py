@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "minilm",
         description=(
-            "'minilm' (offline all-MiniLM-L6-v2 shipped in PyPI packages), "
+            "'minilm' (offline all-MiniLM-L6-v2 shipped in PyPI packages), 'minilm-l3' (offline "
+            "paraphrase-MiniLM-L3-v2: about 3x faster ingest, a little less recall), "
             "'fastembed:<model name>' or 'openai:<model name>' (need internet)."
         ),
     )
@@ -53,6 +54,16 @@ class Settings(BaseSettings):
     ingest_flush_passages: int = Field(
         512, ge=1, le=4096, description="Passages embedded and written per buffer; a crash loses at most one buffer's work."
     )
+
+    # --- feeds -------------------------------------------------------------------------
+    feed_host_delay: float = Field(1.0, ge=0, description="Seconds between two requests to the same host when reading feeds.")
+    feed_timeout: float = Field(20.0, gt=0, description="Seconds before a feed or article page request is abandoned.")
+
+    # --- near-duplicates (wire copies, updated versions) ------------------------------------
+    dedup_threshold: float = Field(
+        0.3, gt=0, le=1, description="Least estimated Jaccard similarity (word 5-shingles, MinHash) for two articles to be one story."
+    )
+    dedup_days: int = Field(14, ge=0, description="Dated articles further apart than this many days are never grouped.")
 
     # --- retrieval ---------------------------------------------------------------------
     top_k: int = Field(5, ge=1, le=50, description="Passages shown to the answerer and cited.")

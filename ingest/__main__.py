@@ -1,4 +1,5 @@
-"""``python -m ingest PATH [PATH ...] [--url URL] [--prune]``: a thin CLI over Ingestor."""
+"""``python -m ingest PATH [PATH ...] [--url URL] [--feed URL [--watch MINUTES]] [--prune]``: a thin CLI
+over Ingestor and the feed reader."""
 
 from __future__ import annotations
 
@@ -17,19 +18,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest news articles into Footnote's store.")
     parser.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .pdf .jsonl)")
     parser.add_argument("--url", action="append", default=[], help="a web page to fetch and ingest (repeatable)")
+    parser.add_argument("--feed", action="append", default=[], help="an RSS or Atom feed to subscribe to and read (repeatable)")
+    parser.add_argument(
+        "--watch", type=float, metavar="MINUTES", help="keep polling the feeds (given and stored) every MINUTES"
+    )
     parser.add_argument("--prune", action="store_true", help="remove stored articles not present in this run")
     parser.add_argument("--store", type=Path, help="store folder (default: FOOTNOTE_STORE_DIR)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if not args.paths and not args.url:
+    if not args.paths and not args.url and not args.feed and args.watch is None:
         parser.print_usage(sys.stderr)
-        print("error: give at least one PATH or --url", file=sys.stderr)
+        print("error: give at least one PATH, --url or --feed", file=sys.stderr)
+        return 2
+    if args.watch is not None and args.watch <= 0:
+        print("error: --watch takes a positive number of minutes", file=sys.stderr)
+        return 2
+    if args.prune and (args.feed or args.watch is not None):
+        print("error: --prune cannot be combined with --feed or --watch", file=sys.stderr)
         return 2
     settings = Settings(store_dir=args.store) if args.store else Settings()
     ingestor: Ingestor | None = None
     try:
         ingestor = Ingestor(settings)
-        summary = ingestor.ingest(args.paths, urls=args.url, prune=args.prune, show_bar=not args.quiet)
+        summary = None
+        if args.paths or args.url:
+            summary = ingestor.ingest(args.paths, urls=args.url, prune=args.prune, show_bar=not args.quiet)
+            print(summary.format())
+        if args.feed or args.watch is not None:
+            return _feeds(settings, ingestor, args.feed, args.watch, summary)
     except (StoreError, OSError) as e:
         # The store is unreachable, read-only or full. Writes go in whole buffers and every
         # article is checked for completeness on the next run, so nothing stored is lost.
@@ -45,10 +61,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    print(summary.format())
     if summary.chunks_written and summary.seconds > 0:
         print(f"{summary.chunks_written / summary.seconds:.1f} chunks/s")
     return 1 if summary.failed else 0
+
+
+def _feeds(settings: Settings, ingestor: Ingestor, urls: list[str], minutes: float | None, summary) -> int:
+    """Read the feeds once, or keep watching them; exit 1 when a feed or an item failed."""
+    from ingest.feeds import FeedError, FeedReader, FeedRegistry, check_feed_url, ingest_feeds, watch
+
+    try:
+        urls = [check_feed_url(u) for u in urls]
+    except FeedError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    registry, reader = FeedRegistry(settings), FeedReader(settings)
+    if minutes is None:
+        run = ingest_feeds(ingestor, registry, reader, urls)
+        print(run.format())
+        failed = any(p.status == "error" for p in run.polls) or run.summary.failed
+        return 1 if failed or (summary is not None and summary.failed) else 0
+    for u in urls:
+        registry.add(u)
+    try:
+        watch(lambda: ingest_feeds(ingestor, registry, reader), minutes)
+    except KeyboardInterrupt:
+        print("stopped watching", file=sys.stderr)
+    return 0
 
 
 def _where(settings: Settings) -> str:

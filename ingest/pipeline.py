@@ -22,14 +22,16 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from footnote.records import Article, IngestFailure, IngestSummary, Passage
 from footnote.settings import Settings
 from ingest.chunking import Chunker
+from ingest.dedup import NearDuplicates
 from ingest.errors import ArticleConflict, IngestError
 from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_path
 from vectorstore.lexical import SyncedLexicalIndex
-from vectorstore.store import PassageStore
+from vectorstore.store import ArticleState, PassageStore
 
 FLUSH_PASSAGES = 4096  # upper bound of settings.ingest_flush_passages
 Progress = Callable[[int, int], None]
@@ -121,6 +123,34 @@ def count_items(files: list[Path]) -> int:
     return total
 
 
+class StoredStates:
+    """The stored state of articles: all read at once (a prune, a small store), else per article.
+
+    Reading every article's state scans the whole store: at a million passages that
+    alone takes longer than ingesting a feed's few new articles, so a big store is asked
+    about the articles being ingested only.
+    """
+
+    FULL_SCAN_PASSAGES = 20_000
+
+    def __init__(self, store: PassageStore, full: bool = False) -> None:
+        self.store = store
+        self._all = store.article_states() if full or store.count() <= self.FULL_SCAN_PASSAGES else None
+        self._known: dict[str, ArticleState | None] = {}
+
+    def get(self, article_id: str) -> ArticleState | None:
+        if self._all is not None:
+            return self._all.get(article_id)
+        if article_id not in self._known:
+            self._known[article_id] = self.store.article_states([article_id]).get(article_id)
+        return self._known[article_id]
+
+    def all(self) -> dict[str, ArticleState]:
+        if self._all is None:
+            self._all = self.store.article_states()
+        return self._all
+
+
 class Ingestor:
     """Ingests files, folders and URLs into a PassageStore (and its BM25 index)."""
 
@@ -134,6 +164,8 @@ class Ingestor:
         self.store = store or PassageStore(settings)
         self.lexical = lexical or SyncedLexicalIndex(self.store, settings.bm25_dir)
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
+        self.dups = NearDuplicates.load(settings)  # near-duplicate groups (wire copies, versions)
+        self._versions: dict[tuple[str, str], tuple[str, str]] = {}  # (owner, url) -> (stored article id, date)
         self.last_summary = IngestSummary()  # the run in progress (or the last one): what got stored
 
     def ingest(
@@ -141,6 +173,7 @@ class Ingestor:
         paths: Iterable[str | Path] = (),
         *,
         urls: Iterable[str] = (),
+        articles: Iterable[tuple[str, Article | IngestError]] = (),
         prune: bool = False,
         progress: Progress | None = None,
         show_bar: bool = False,
@@ -152,6 +185,7 @@ class Ingestor:
         Args:
             paths: files and folders (.txt .md .html .pdf .jsonl), folders recursively.
             urls: web pages to fetch and extract (only when asked: this goes online).
+            articles: (origin, Article or the IngestError it became) already loaded, e.g. feed items.
             prune: remove stored articles that were not seen in this run.
             progress: called with (done, total) after each article.
             show_bar: draw a tqdm progress bar on stderr.
@@ -165,20 +199,35 @@ class Ingestor:
         t0 = time.perf_counter()
         summary = self.last_summary = IngestSummary()
         files = expand_paths(paths, summary)
-        url_list = list(urls)
-        total = count_items(files) + len(url_list)
+        url_list, loaded = list(urls), list(articles)
+        total = count_items(files) + len(url_list) + len(loaded)
         bar = None
         if show_bar:
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="article", desc="ingest", dynamic_ncols=True)
-        states = self.store.article_states()
+        states = StoredStates(self.store, full=prune)
+        self._versions = self._url_versions()
         seen: set[str] = set()
+        try:
+            self._write_all(self._items(files, url_list, loaded), states, seen, summary, owner, bar, progress, total)
+        finally:
+            if bar is not None:
+                bar.close()
+        self._finish(states, seen, summary, owner, prune)
+        summary.seconds = time.perf_counter() - t0
+        if refuse_conflicts and summary.conflicts:
+            raise ArticleConflict(summary)
+        return summary
+
+    def _write_all(
+        self, items: Iterable[tuple[str, Article | IngestError]], states: StoredStates, seen: set[str],
+        summary: IngestSummary, owner: str, bar: Any, progress: Progress | None, total: int,
+    ) -> None:
+        """Triage each item and write what changed, in flushes of about FLUSH_PASSAGES passages."""
         pending: list[tuple[Article, list[Passage], bool]] = []
         pending_passages = 0
-        done = 0
-        for origin, art in self._items(files, url_list):
-            done += 1
+        for done, (origin, art) in enumerate(items, 1):
             if bar is not None:
                 bar.update(1)
             if progress is not None:
@@ -192,22 +241,24 @@ class Ingestor:
                 self._flush(pending, summary)
                 pending, pending_passages = [], 0
         self._flush(pending, summary)
-        if bar is not None:
-            bar.close()
+
+    def _finish(self, states: StoredStates, seen: set[str], summary: IngestSummary, owner: str, prune: bool) -> None:
+        """Prune what this origin no longer has (when asked), save the duplicate groups, and
+        bring the lexical index back in line if a crash left it behind the store."""
         if prune:
-            gone = [aid for aid, st in states.items() if aid not in seen and st.owner == owner]
+            gone = [aid for aid, st in states.all().items() if aid not in seen and st.owner == owner]
             if gone:
                 self.store.delete_articles(gone)
-                summary.removed = len(gone)
-        if summary.added or summary.updated or summary.removed or self._lexical_stale():
+                self.lexical.apply([], gone)
+                self.dups.forget(gone)
+                summary.removed += len(gone)
+        if summary.added or summary.updated or summary.removed:
+            self.dups.save()
+        if self._lexical_stale():
             self.lexical.rebuild()
-        summary.seconds = time.perf_counter() - t0
-        if refuse_conflicts and summary.conflicts:
-            raise ArticleConflict(summary)
-        return summary
 
     def _triage(
-        self, origin: str, art: Article | IngestError, states: dict, seen: set[str], summary: IngestSummary,
+        self, origin: str, art: Article | IngestError, states: StoredStates, seen: set[str], summary: IngestSummary,
         owner: str = LOCAL,
     ) -> tuple[Article, list[Passage], bool] | None:
         """(article, its passages, whether it replaces a stored one) to write, or None when
@@ -228,6 +279,8 @@ class Ingestor:
         if state is not None and state.complete and state.article_hash == art.content_hash:
             summary.unchanged += 1
             return None
+        if not self._newest_version(art, summary):
+            return None
         passages = self.chunker.split(art)
         if not passages:
             summary.failed.append(IngestFailure(art.origin, "no text to index after cleaning"))
@@ -246,7 +299,41 @@ class Ingestor:
         except (OSError, ValueError, KeyError):
             return True
 
-    def _items(self, files: list[Path], urls: list[str]) -> Iterator[tuple[str, Article | IngestError]]:
+    def _url_versions(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """Stored articles by (owner, URL) -> (article id, ISO date), for replacing older versions."""
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        for _ids, metas in self.store.iter_metadata():
+            for m in metas:
+                if m.get("url"):
+                    key = (str(m.get("owner") or LOCAL), str(m["url"]))
+                    out[key] = (str(m.get("article_id", "")), str(m.get("date", "")))
+        return out
+
+    def _newest_version(self, art: Article, summary: IngestSummary) -> bool:
+        """Whether ``art`` should be stored: a newer version of a stored URL replaces the older one.
+
+        An article whose URL is stored under another id (by the same origin) replaces it when
+        it is at least as new (an updated story); an older copy arriving late is skipped
+        (counted unchanged).
+        """
+        key = (art.owner, art.url)
+        old = self._versions.get(key) if art.url else None
+        if old is None or old[0] == art.id:
+            return True
+        new_date = art.date.isoformat() if art.date else ""
+        if old[1] and new_date and new_date < old[1]:
+            summary.unchanged += 1
+            return False
+        self.store.delete_articles([old[0]])
+        self.lexical.apply([], [old[0]])
+        self.dups.forget([old[0]])
+        summary.removed += 1
+        self._versions[key] = (art.id, new_date)
+        return True
+
+    def _items(
+        self, files: list[Path], urls: list[str], loaded: Iterable[tuple[str, Article | IngestError]] = (),
+    ) -> Iterator[tuple[str, Article | IngestError]]:
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         max_chars = self.settings.max_article_chars
         for f in files:
@@ -260,16 +347,22 @@ class Ingestor:
                 yield url, article_from_url(url)
             except IngestError as e:
                 yield url, e
+        yield from loaded
 
     def _flush(self, pending: list[tuple[Article, list[Passage], bool]], summary: IngestSummary) -> None:
         if not pending:
             return
+        for art, ps, _ in pending:
+            group = self.dups.assign(art.id, art.text, art.date)
+            for p in ps:
+                p.group = group
         passages = [p for _, ps, _ in pending for p in ps]
         embeddings = self.store.embedder.embed([p.text for p in passages])
         replaced = [art.id for art, _, existed in pending if existed]
         if replaced:
             self.store.delete_articles(replaced)
         self.store.add_passages(passages, embeddings)
+        self.lexical.apply(passages, replaced)
         summary.chunks_written += len(passages)
         for _, _, existed in pending:
             if existed:

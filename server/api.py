@@ -17,6 +17,7 @@ from assistant import Answer, Assistant
 from assistant.options import recent_history
 from server.errors import APIError, stream_error_text
 from server.library import owned_conversation
+from server.news_api import news_router
 from server.schemas import ERRORS, AnswerOut, AskRequest, ChatCompletionRequest, ErrorOut, HealthOut, IngestOut
 from server.service import Service
 
@@ -97,10 +98,10 @@ def event_stream(service: Service, a: Assistant, req: AskRequest, user: str = "a
 
 
 def save_turn(service: Service, user: str, req: AskRequest, answer: Answer) -> dict[str, Any]:
-    """The answer as the API returns it (with ``as_of``); saved as a turn when the request
+    """The answer as the API returns it (with ``asked_as_of``); saved as a turn when the request
     names a conversation (then with ``conversation_id`` and ``turn_id``)."""
     options = saved_options(req)
-    out = {**answer.to_dict(), "as_of": options["as_of"]}
+    out = {**answer.to_dict(), "asked_as_of": options["as_of"]}
     if req.conversation_id:
         out["conversation_id"] = req.conversation_id
         out["turn_id"] = service.db.append(user, req.conversation_id, req.question, out, options)
@@ -163,6 +164,7 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
             "model": service.model_label(), "llm_configured": settings.llm_configured,
         }
 
+    router.include_router(news_router(service))  # /api/timeline, /api/feeds
     return router
 
 

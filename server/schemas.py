@@ -49,7 +49,12 @@ class AnswerOut(BaseModel):
     supported_sentences: int
     total_sentences: int
     timings: dict[str, float]
-    as_of: str = Field("", description="The day the question was read against (YYYY-MM-DD).")
+    as_of: str = Field("", description="Date of the newest cited article (ISO); '' when none is dated.")
+    newer: Citation | None = Field(None, description="A newer uncited passage that scored close (its n follows the citations).")
+    disputed: bool = Field(False, description="True when passages of another story give a different answer.")
+    disputed_by: list[Citation] = Field(default_factory=list, description="Those passages, numbered after the citations.")
+    support_outlets: list[str] = Field(default_factory=list, description="Independent outlets carrying the claim (wire copies once).")
+    asked_as_of: str = Field("", description="The day the question was read against (the request's as_of, default today).")
     conversation_id: str | None = Field(None, description="The conversation this turn was saved in, if any.")
     turn_id: int | None = Field(None, description="The saved turn's id (for POST /api/feedback).")
 

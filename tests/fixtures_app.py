@@ -33,7 +33,8 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", port))  # a given port: the same origin again after a restart
         self.port = int(self.sock.getsockname()[1])
         # log_config=None: uvicorn's records propagate to the root logger (tests read them)
-        config = uvicorn.Config(app, log_config=None, log_level="info", lifespan="on", timeout_graceful_shutdown=2)
+        config = uvicorn.Config(app, log_config=None, log_level="info", lifespan="on", timeout_graceful_shutdown=2,
+                                timeout_keep_alive=30)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

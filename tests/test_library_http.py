@@ -20,7 +20,7 @@ def test_a_conversation_holds_its_turns_and_exports_with_citations(app_server):
     c = app_server.client()
     conv = c.post("/api/conversations", json={"title": "Troops"}).json()
     first = c.post("/api/ask", json={"question": SEED, "conversation_id": conv["id"], "as_of": "2024-10-25"}).json()
-    assert first["conversation_id"] == conv["id"] and first["turn_id"] and first["as_of"] == "2024-10-25"
+    assert first["conversation_id"] == conv["id"] and first["turn_id"] and first["asked_as_of"] == "2024-10-25"
     assert first["citations"], first
     # the follow-up is read against the saved turn, without history sent
     second = c.post("/api/ask", json={"question": "What did he say?", "conversation_id": conv["id"]}).json()
@@ -117,7 +117,7 @@ def test_the_stream_saves_its_turn_in_the_conversation(app_server):
     r = c.post("/api/ask/stream", json={"question": SEED, "conversation_id": conv["id"], "as_of": "2024-10-20"})
     events = [line[6:] for line in r.text.splitlines() if line.startswith("data: ")]
     final = json.loads(events[-1])
-    assert final["conversation_id"] == conv["id"] and final["turn_id"] and final["as_of"] == "2024-10-20"
+    assert final["conversation_id"] == conv["id"] and final["turn_id"] and final["asked_as_of"] == "2024-10-20"
     turns = c.get(f"/api/conversations/{conv['id']}").json()["turns"]
     assert [t["id"] for t in turns] == [final["turn_id"]] and turns[0]["answer"]["answer"] == final["answer"]
     assert c.post("/api/ask/stream", json={"question": SEED, "conversation_id": "nope"}).status_code == 404

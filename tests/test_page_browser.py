@@ -159,7 +159,7 @@ def test_as_of_is_shown_under_the_answer(page):
     page.locator("#fn-asof input").first.fill("2024-10-12")
     page.locator("#fn-asof input").first.press("Tab")
     msg = ask(page, SEED)
-    assert "As of 2024-10-12" in msg.locator(".fn-asof").inner_text()
+    assert "Asked as of 2024-10-12" in msg.locator(".fn-asked").inner_text()
 
 
 def test_a_conversation_survives_reload_and_restart_and_exports(browser, app_settings, app_assistant, tmp_path, size):

@@ -22,5 +22,5 @@ def test_citation_shows_the_cited_sentences_with_the_passage_one_click_away():
 
 def test_answer_carries_its_turn_id_and_as_of():
     html = render_answer({"answer": "Yes [1].", "refused": False, "citations": [{"n": 1, "text": TEXT, "title": "T"}],
-                          "as_of": "2024-10-12"}, "t3")
-    assert 'id="fn-msg-t3"' in html and "As of 2024-10-12" in html and 'href="#fn-t3-1"' in html
+                          "asked_as_of": "2024-10-12"}, "t3")
+    assert 'id="fn-msg-t3"' in html and "Asked as of 2024-10-12" in html and 'href="#fn-t3-1"' in html

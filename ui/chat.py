@@ -73,7 +73,7 @@ def chat_messages(conv: Conversation | None) -> list[dict]:
     """A saved conversation as the chat shows it."""
     out: list[dict] = []
     for t in conv.turns if conv else []:
-        answer = {**t.answer, "as_of": t.answer.get("as_of") or t.options.get("as_of", "")}
+        answer = {**t.answer, "asked_as_of": t.answer.get("asked_as_of") or t.options.get("as_of", "")}
         out += [{"role": "user", "content": esc(t.question)},
                 {"role": "assistant", "content": render_answer(answer, f"t{t.id}")}]
     return out
@@ -126,7 +126,7 @@ def respond(service: Service, message, chat, conv_id, top_k, sources, as_of, dat
     try:  # no extra bound here: the Gradio queue runs settings.concurrency of these at once
         for item in service.assistant.stream(question, recent, **options):
             if isinstance(item, Answer):
-                out = {**item.to_dict(), "as_of": saved["as_of"]}
+                out = {**item.to_dict(), "asked_as_of": saved["as_of"]}
                 turn_id = db.append(user, conv.id, question, out, saved)
                 chat[-1] = {"role": "assistant", "content": render_answer(out, f"t{turn_id}")}
             else:

@@ -28,6 +28,7 @@ from server.schemas import AskRequest
 from server.service import Service
 from ui import articles
 from ui import chat as chat_events
+from ui.news_page import news_panels
 from ui.render import status_line
 from vectorstore.errors import StoreError
 
@@ -98,6 +99,7 @@ def _chat_widgets(service: Service) -> dict[str, Any]:
             gr.Examples(["Who denied the reports?", "Were North Korean troops reported in Ukraine?"], inputs=w["box"])
         with gr.Column(scale=2, min_width=260):
             w["top_k"], w["sources"], w["as_of"], w["from"], w["to"], w["mode"] = _settings_panel(service)
+            news_panels(service)  # Timeline view, feeds
     w["conv_id"] = gr.State(None)
     # which conversation is open, kept in the browser (its secret in the database: a restart keeps it readable)
     w["remembered"] = gr.BrowserState(None, storage_key="footnote-conversation", secret=service.db.secret("browser-state"))

@@ -70,8 +70,8 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
     a refusal is a distinct note without citations."""
     a = answer if isinstance(answer, dict) else answer.to_dict()
     notice = f'<div class="fn-notice">{esc(a["notice"])}</div>' if a.get("notice") else ""
-    if a.get("as_of"):
-        notice += f'<div class="fn-asof">As of {esc(a["as_of"])}</div>'
+    if a.get("asked_as_of"):
+        notice += f'<div class="fn-asked">Asked as of {esc(a["asked_as_of"])}</div>'
     if a["refused"]:
         return (
             f'<div class="fn-msg fn-refused" id="fn-msg-{turn}"><div class="fn-refusal"><span class="fn-refusal-label">Not in the articles</span>'
@@ -87,9 +87,12 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
 
     body = re.sub(r"\[(\d+)\]", link, esc(a["answer"]))
     cites = "".join(render_citation(c, turn) for c in a["citations"])
+    from ui.news import render_news  # as of, newer, support, disputes (ui.news builds on this module)
+
+    notes, others = render_news(a, turn)
     return (
-        f'<div class="fn-msg" id="fn-msg-{turn}"><div class="fn-answer">{body}</div>{notice}'
-        f'<div class="fn-cites"><div class="fn-cites-h">Cited passages</div>{cites}</div></div>'
+        f'<div class="fn-msg" id="fn-msg-{turn}"><div class="fn-answer">{body}</div>{notice}{notes}'
+        f'<div class="fn-cites"><div class="fn-cites-h">Cited passages</div>{cites}</div>{others}</div>'
     )
 
 

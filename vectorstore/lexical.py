@@ -1,11 +1,21 @@
-"""BM25 over the stored passages (bm25s), persisted beside the store.
+"""BM25 over the stored passages: a tantivy index in a folder beside the store, written
+incrementally.
 
-The index is derived data: it is rebuilt from the store's own documents whenever the
-store's ``revision`` token differs from the one the index was built at (another process
-wrote, the folder is missing, a crash came between the two writes). That one rule keeps
-several app processes on one Chroma server consistent: each checks the token (at most
-once a second) and rebuilds when it moved (in a background thread once it has an index
-to serve from meanwhile).
+Every ingest flush applies its passages to the index (the article's old passages deleted
+by article id, the new ones added, one commit): the cost is that of the article, not of
+the store. tantivy keeps the index as immutable segments and merges them in the
+background of a write (log merge policy), so the segment count stays small.
+
+Several app processes share the folder: one writes at a time (tantivy's writer lock,
+waited for), every process reloads the last commit when it checks (at most once a
+second). A small ``footnote-state.json`` beside the segments names the store ``revision``
+the last commit reached. When the store's revision differs from it for longer than
+``stale_after`` seconds (a process crashed between its Chroma write and its commit, or
+wrote to the store without this folder), the index is rebuilt from the store's documents
+in a background thread while questions keep using the last commit.
+
+Passages are stored in the index too (id, text, metadata), so the dense retriever can
+look passages up by id without keeping a copy of the store in memory.
 """
 
 from __future__ import annotations
@@ -18,10 +28,8 @@ import re
 import shutil
 import threading
 import time
-from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-
-import numpy as np
 
 from footnote.records import Passage
 from vectorstore.store import Filters, PassageStore
@@ -56,203 +64,320 @@ def tokenize(text: str) -> list[str]:
     return _stem_words(words)
 
 
+
+
+# --- the tantivy folder ------------------------------------------------------------------
+FORMAT = "tantivy-1"  # bump when the schema changes: an index of another format is rebuilt
+STATE_FILE = "footnote-state.json"
+WRITER_HEAP = 20_000_000  # bytes of the writer's buffer (tantivy flushes a segment when full; 15 MB least)
+BULK_HEAP = 400_000_000  # for a full rebuild: fewer, larger segments
+LOCK_WAIT_S = 120.0  # longest wait for another process's write to finish
+
+
+def _schema():
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("article_id", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("source", tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("day", indexed=True, fast=True)  # date.toordinal(), -1 when undated
+    sb.add_text_field("body", tokenizer_name="whitespace", index_option="freq")  # tokenize(title + text)
+    sb.add_bytes_field("rec", stored=True)  # the passage's text and metadata (JSON)
+    return sb.build()
+
+
+def read_state(folder: Path) -> dict:
+    """The folder's state file ({} when missing or unreadable)."""
+    try:
+        return json.loads((folder / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_state(folder: Path, revision: str) -> None:
+    """Record the store revision the last commit reached (atomic rename)."""
+    tmp = folder / f".{STATE_FILE}.{os.getpid()}-{threading.get_ident()}"
+    tmp.write_text(json.dumps({"format": FORMAT, "revision": revision}))
+    os.replace(tmp, folder / STATE_FILE)
+
+
+def open_index(folder: Path | None):
+    """The tantivy index in ``folder``, created when missing (``None``: in memory).
+
+    A folder in another format (the bm25s index of earlier versions, an older schema) is
+    emptied first; the index is derived data and gets rebuilt from the store.
+    """
+    import tantivy
+
+    if folder is None:
+        return tantivy.Index(_schema())
+    folder.mkdir(parents=True, exist_ok=True)
+    state = read_state(folder)
+    if state.get("format") != FORMAT and any(folder.iterdir()) and not (folder / "meta.json").exists():
+        shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    elif state and state.get("format") != FORMAT:
+        shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    return tantivy.Index(_schema(), path=str(folder), reuse=True)
+
+
+def _document(p: Passage):
+    import tantivy
+
+    doc = tantivy.Document(
+        id=p.id, article_id=p.article_id, source=p.source, day=p.date.toordinal() if p.date else -1,
+        body=" ".join(tokenize(p.title + "\n" + p.text)),
+    )
+    doc.add_bytes("rec", json.dumps({"text": p.text, "meta": p.to_metadata()}, ensure_ascii=False).encode())
+    return doc
+
+
+def _writer(index, heap: int, wait: float):
+    """tantivy's writer, waiting up to ``wait`` s while another process holds its lock."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return index.writer(heap_size=heap, num_threads=1)
+        except ValueError as e:
+            if "LockBusy" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def write_passages(
+    index, passages: Iterable[Passage], deleted_articles: Iterable[str] = (), *, replace_all: bool = False,
+    merge_in_background: bool = False,
+) -> int:
+    """One commit: drop the named articles (and every article of ``passages``), add ``passages``.
+
+    With ``replace_all`` every document is dropped first (a rebuild). The segment merges
+    the commit started are waited for (so the segment count stays small), here or, with
+    ``merge_in_background``, in a thread that holds the writer lock until they end (the
+    next write waits for it; searches do not). Returns the number of passages added.
+    """
+    writer = _writer(index, BULK_HEAP if replace_all else WRITER_HEAP, LOCK_WAIT_S)
+    try:
+        if replace_all:
+            writer.delete_all_documents()
+        for aid in set(deleted_articles):
+            writer.delete_documents_by_term("article_id", aid)
+        seen: set[str] = set()
+        added = 0
+        for p in passages:
+            if not replace_all and p.article_id not in seen:
+                seen.add(p.article_id)
+                writer.delete_documents_by_term("article_id", p.article_id)
+            writer.add_document(_document(p))
+            added += 1
+        writer.commit()
+    except BaseException:
+        try:
+            writer.rollback()
+        except Exception:  # noqa: BLE001 - the writer may be gone already; the first error matters
+            pass
+        raise
+    if merge_in_background:
+        threading.Thread(target=_finish_merges, args=(writer,), name="lexical-merges", daemon=True).start()
+    else:
+        _finish_merges(writer)
+    return added
+
+
+def _finish_merges(writer) -> None:
+    """Wait for the writer's merges, then let it go (that releases the lock)."""
+    try:
+        writer.wait_merging_threads()
+    except Exception as e:  # noqa: BLE001 - a failed merge loses nothing committed
+        log.warning("lexical index merge failed (%s); the segments stay as they are", e)
+
+
+def _passage(doc) -> Passage:
+    rec = json.loads(doc["rec"][0])
+    return Passage.from_chroma(doc["id"][0], rec["text"], rec["meta"])
+
+
 class LexicalIndex:
-    """An in-memory BM25 index of every passage, with the passages for lookup."""
+    """One commit of the index, to search: BM25 (k1 1.2, b 0.75) with filters, idf, lookups."""
 
-    def __init__(self, passages: list[Passage], revision: str = "") -> None:
-        import bm25s
-
-        self.passages = passages
+    def __init__(self, index, revision: str = "") -> None:
+        self.index = index
         self.revision = revision
-        self.retriever = bm25s.BM25(k1=1.2, b=0.75)
-        tokens = [tokenize(p.title + "\n" + p.text) for p in passages]
-        if passages:
-            self.retriever.index(tokens, show_progress=False)
-        self._vocab = getattr(self.retriever, "vocab_dict", {}) or {}
-        df: Counter[str] = Counter()
-        for toks in tokens:
-            df.update(set(toks))
-        self.df = dict(df)
+        self.searcher = index.searcher()
+        self.schema = index.schema
+
+    @classmethod
+    def from_passages(cls, passages: Sequence[Passage], revision: str = "", folder: Path | None = None) -> LexicalIndex:
+        """An index of these passages (in memory unless ``folder`` is given)."""
+        index = open_index(folder)
+        write_passages(index, passages, replace_all=True)
+        index.reload()
+        return cls(index, revision)
+
+    def __len__(self) -> int:
+        return int(self.searcher.num_docs)
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a (stemmed) token over the passages."""
-        n = len(self.passages)
-        return math.log(1 + (n - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
-
-    def __len__(self) -> int:
-        return len(self.passages)
+        n, df = len(self), self.searcher.doc_freq("body", token) if token else 0
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Passage, float]]:
-        """Top k passages by BM25 score (only those with a positive score), best first."""
-        if not self.passages:
-            return []
-        toks = [t for t in tokenize(query) if t in self._vocab]
-        if not toks:
-            return []
-        scores = self.retriever.get_scores(toks)
-        if filters is not None and filters.active:
-            scores = scores * self.mask(filters)
-        k = min(k, int((scores > 0).sum()))
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self.passages[i], float(scores[i])) for i in top]
+        """Top k passages by BM25 score (only those sharing a word with the query), best first."""
+        import tantivy
 
-    def mask(self, filters: Filters) -> np.ndarray:
-        """1.0 for the passages the filters accept, else 0.0 (vectorised over all passages)."""
-        cols = self._columns()
-        keep = np.ones(len(self.passages), dtype=bool)
+        toks = tokenize(query)
+        if not toks or k <= 0 or len(self) == 0:
+            return []
+        Q, Occur = tantivy.Query, tantivy.Occur
+        q = Q.boolean_query([(Occur.Should, Q.term_query(self.schema, "body", t)) for t in toks])
+        only = self._filter(filters) if filters is not None and filters.active else None
+        if only is not None:
+            q = Q.boolean_query([(Occur.Must, q), (Occur.Must, Q.const_score_query(only, 0.0))])
+        hits = self.searcher.search(q, k).hits
+        return [(_passage(self.searcher.doc(addr)), float(score)) for score, addr in hits if score > 0]
+
+    def _filter(self, filters: Filters):
+        import tantivy
+
+        Q, Occur = tantivy.Query, tantivy.Occur
+        parts = []
         if filters.sources:
-            keep &= np.isin(cols["source"], list(filters.sources))
-        if filters.date_from:
-            keep &= cols["day"] >= filters.date_from.toordinal()
-        if filters.date_to:
-            keep &= (cols["day"] >= 0) & (cols["day"] <= filters.date_to.toordinal())
-        return keep.astype(np.float32)
+            parts.append(Q.term_set_query(self.schema, "source", list(filters.sources)))
+        lo = filters.date_from.toordinal() if filters.date_from else (0 if filters.date_to else None)
+        hi = filters.date_to.toordinal() if filters.date_to else None
+        if lo is not None or hi is not None:
+            parts.append(Q.range_query(self.schema, "day", tantivy.FieldType.Integer, lo, hi))
+        return Q.boolean_query([(Occur.Must, p) for p in parts]) if parts else None
 
-    def _columns(self) -> dict[str, np.ndarray]:
-        cols = getattr(self, "_cols", None)
-        if cols is None:
-            cols = self._cols = {
-                "source": np.array([p.source for p in self.passages], dtype=object),
-                "day": np.array([p.date.toordinal() if p.date else -1 for p in self.passages], dtype=np.int64),
-            }
-        return cols
+    def get(self, ids: Sequence[str]) -> dict[str, Passage]:
+        """The passages of these ids that the index holds, by id."""
+        import tantivy
 
-    # --- persistence -----------------------------------------------------------------
-    def save(self, folder: Path) -> None:
-        # A name of its own: two processes sharing a folder never write into each other's copy.
-        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.passages:
-            self.retriever.save(str(tmp), show_progress=False)
-        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
-            for p in self.passages:
-                fh.write(json.dumps({"id": p.id, "text": p.text, "meta": p.to_metadata()}, ensure_ascii=False) + "\n")
-        (tmp / "df.json").write_text(json.dumps(self.df))
-        (tmp / "revision.json").write_text(json.dumps({"revision": self.revision, "count": len(self.passages)}))
-        shutil.rmtree(folder, ignore_errors=True)
-        try:
-            tmp.rename(folder)  # the swap is the commit point: a half-written index is never read
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)  # another process swapped its copy in first
-            raise
-
-    @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        import bm25s
-
-        info = json.loads((folder / "revision.json").read_text())
-        passages = []
-        with (folder / "passages.jsonl").open(encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                passages.append(Passage.from_chroma(rec["id"], rec["text"], rec["meta"]))
-        self = cls.__new__(cls)
-        self.passages = passages
-        self.revision = info["revision"]
-        if passages:
-            self.retriever = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
-        else:
-            self.retriever = bm25s.BM25()
-        self._vocab = getattr(self.retriever, "vocab_dict", {}) or {}
-        self.df = json.loads((folder / "df.json").read_text())
-        return self
-
-    @staticmethod
-    def saved_revision(folder: Path) -> str | None:
-        try:
-            return json.loads((folder / "revision.json").read_text())["revision"]
-        except (OSError, ValueError, KeyError):
-            return None
+        if not ids:
+            return {}
+        q = tantivy.Query.term_set_query(self.schema, "id", list(ids))
+        hits = self.searcher.search(q, len(ids), count=False).hits
+        found = (_passage(self.searcher.doc(addr)) for _, addr in hits)
+        return {p.id: p for p in found}
 
 
 class SyncedLexicalIndex:
-    """The BM25 index of a store, kept at the store's revision (thread-safe).
+    """The lexical index of a store, in a folder several processes may share (thread-safe).
 
-    The first index is built (or loaded) before the first answer. Later, when another
-    process moved the revision and this folder holds no copy at it, the rebuild runs in a
-    background thread while questions keep using the index they have: a worker on a big
-    shared store never stalls its requests for a rebuild (its BM25 side lags the store by
-    the rebuild's duration; the dense side is always current).
+    ``apply`` writes an ingest's passages incrementally; ``current`` reloads the last
+    commit (at most every ``check_every`` s) and starts a rebuild from the store when the
+    store's revision has differed from the folder's for more than ``stale_after`` s (the
+    rebuild runs in a background thread once there is an index to answer from).
     """
 
-    def __init__(self, store: PassageStore, folder: Path, check_every: float = 1.0, background: bool = True) -> None:
+    def __init__(
+        self, store: PassageStore, folder: Path, check_every: float = 1.0, background: bool = True,
+        stale_after: float = 10.0,
+    ) -> None:
         self.store = store
         self.folder = folder
         self.check_every = check_every
         self.background = background
+        self.stale_after = stale_after
+        self._tantivy = None
         self._index: LexicalIndex | None = None
         self._checked = 0.0
-        self._lock = threading.Lock()
+        self._mismatch_since: float | None = None
+        self._lock = threading.RLock()
         self._building: threading.Thread | None = None
 
+    def _open(self):
+        if self._tantivy is None:
+            self._tantivy = open_index(self.folder)
+        return self._tantivy
+
+    def _snapshot(self, revision: str) -> LexicalIndex:
+        ix = self._open()
+        ix.reload()
+        self._index = LexicalIndex(ix, revision)
+        return self._index
+
     def current(self) -> LexicalIndex:
-        """The index to search now (at most ``check_every`` seconds behind the store's revision check)."""
-        now = time.monotonic()
-        if self._index is not None and now - self._checked < self.check_every:
+        """The index to search now (at most ``check_every`` seconds behind the last commit)."""
+        if self._index is not None and time.monotonic() - self._checked < self.check_every:
             return self._index
+        return self._check(self.stale_after)
+
+    def _check(self, stale_after: float) -> LexicalIndex:
         with self._lock:
             rev = self.store.revision()
             self._checked = time.monotonic()
-            if self._index is not None and self._index.revision == rev:
-                return self._index
-            if LexicalIndex.saved_revision(self.folder) == rev:
-                try:
-                    self._index = LexicalIndex.load(self.folder)
-                    return self._index
-                except (OSError, ValueError, KeyError):
-                    pass  # unreadable: rebuild below
-            if self._index is not None and self.background:
+            self._open()
+            saved = read_state(self.folder).get("revision")
+            if saved is None:  # never built (a new folder): build before the first answer
+                return self.rebuild(rev) if not self._index else self._stale(rev, saved, stale_after)
+            # The same recorded revision: the same commit, keep the searcher (and the object).
+            index = self._index if self._index is not None and self._index.revision == saved else self._snapshot(saved)
+            if saved == rev:
+                self._mismatch_since = None
+                return index
+            return self._stale(rev, saved, stale_after)
+
+    def _stale(self, rev: str, saved: str | None, stale_after: float) -> LexicalIndex:
+        now = time.monotonic()
+        if self._mismatch_since is None:
+            self._mismatch_since = now
+        if now - self._mismatch_since >= stale_after:
+            if self.background and self._index is not None:
                 self._start_rebuild(rev)
-                return self._index
-            self._index = self._build(rev)
-            return self._index
+            else:
+                return self.rebuild(rev)
+        assert self._index is not None
+        return self._index
 
     def refresh(self, timeout: float | None = None) -> LexicalIndex:
-        """The index at the store's revision now, waiting (up to ``timeout`` s) for a rebuild."""
-        self._checked = 0.0
-        self.current()
+        """The index at the store's revision now: rebuilds at once if it differs (waits ``timeout`` s)."""
+        self._check(0.0)
         building = self._building
         if building is not None:
             building.join(timeout)
-        self._checked = 0.0
-        return self.current()
+        return self._check(float("inf"))
+
+    def apply(self, passages: Sequence[Passage], deleted_articles: Iterable[str] = ()) -> LexicalIndex:
+        """Write an ingest's passages (and deletions) into the index: cost of the change, not the store."""
+        with self._lock:
+            write_passages(self._open(), passages, deleted_articles, merge_in_background=True)
+            rev = self.store.revision()
+            write_state(self.folder, rev)
+            self._checked = time.monotonic()
+            self._mismatch_since = None
+            return self._snapshot(rev)
 
     def rebuild(self, revision: str | None = None) -> LexicalIndex:
-        """Rebuild from the store's documents now, save it, and use it from now on."""
-        index = self._build(revision if revision is not None else self.store.revision())
+        """Rebuild from the store's documents now, commit it, and use it from now on."""
+        rev = revision if revision is not None else self.store.revision()
+        # Outside the lock: questions keep the last commit meanwhile (tantivy's writer
+        # lock keeps writers apart).
+        write_passages(self._open(), self.store.iter_passages(), replace_all=True)
         with self._lock:
-            self._index = index
-        return index
-
-    def _build(self, rev: str) -> LexicalIndex:
-        index = LexicalIndex(list(self.store.iter_passages()), rev)
-        try:
-            index.save(self.folder)
-        except OSError:
-            pass  # a read-only folder still gets an in-memory index
-        return index
+            write_state(self.folder, rev)
+            self._checked = time.monotonic()
+            self._mismatch_since = None
+            return self._snapshot(rev)
 
     def _start_rebuild(self, rev: str) -> None:
         if self._building is not None and self._building.is_alive():
             return
-        stale = self._index
 
         def work() -> None:
             try:
-                index = self._build(rev)
-            except Exception as e:  # noqa: BLE001 - the old index stays; the next check retries
-                log.warning("BM25 rebuild failed (%s); keeping the previous index", e)
-                return
-            with self._lock:
-                if self._index is stale:  # not replaced meanwhile by a newer rebuild()
-                    self._index = index
+                self.rebuild(rev)
+            except Exception as e:  # noqa: BLE001 - the last commit stays; the next check retries
+                log.warning("lexical index rebuild failed (%s); keeping the last commit", e)
 
-        self._building = threading.Thread(target=work, name="bm25-rebuild", daemon=True)
+        self._building = threading.Thread(target=work, name="lexical-rebuild", daemon=True)
         self._building.start()
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Passage, float]]:
         return self.current().search(query, k, filters)
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, Passage]:
+        """Passages by id from the index (those it holds)."""
+        return self.current().get(ids)

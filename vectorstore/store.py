@@ -182,10 +182,18 @@ class PassageStore:
             for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"]):
                 yield Passage.from_chroma(pid, doc, meta)
 
-    def article_states(self) -> dict[str, ArticleState]:
-        """Every stored article's content hash and chunk counts (found vs expected)."""
+    def article_states(self, article_ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
+        """Every stored article's content hash and chunk counts (found vs expected).
+
+        With ``article_ids``, only those articles (one filtered read, not a scan of the store).
+        """
         states: dict[str, ArticleState] = {}
-        for _ids, metas in self.iter_metadata():
+        if article_ids is not None:
+            got = self._call(self.collection.get, where={"article_id": {"$in": list(article_ids)}}, include=["metadatas"])
+            pages: Iterator[tuple[list[str], list[dict[str, Any]]]] = iter([(got["ids"], got["metadatas"])])
+        else:
+            pages = self.iter_metadata()
+        for _ids, metas in pages:
             for m in metas:
                 aid = str(m.get("article_id", ""))
                 st = states.get(aid)

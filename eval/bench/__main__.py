@@ -24,6 +24,7 @@ from typing import Any
 from eval.bench import stages
 from eval.bench.corpus import DEV_DATA, answerable, load_questions, write_subset
 from eval.bench.report import render
+from eval.bench.scale import stage_scale
 from eval.local_servers import free_port
 from footnote.settings import PROJECT_DIR
 
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=int, default=40, help="questions asked at each size")
     p.add_argument("--concurrent", type=int, default=50, help="simultaneous HTTP requests (0: skip)")
     p.add_argument("--skip-peer", action="store_true", help="skip the LangChain + Chroma baseline")
+    p.add_argument("--base", type=Path, help="an ingested store to synthesise from (skips the ingest stages)")
+    p.add_argument("--stores", type=Path, help="keep the synthesised stores here and re-use them on a rerun")
     p.add_argument("--out", type=Path, default=Path("runs/bench"), help="where bench.json and bench.md go")
     p.add_argument("--keep", action="store_true", help="keep the stores built under OUT/work")
     p.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
@@ -50,6 +53,7 @@ STAGES = {
     "ingest": lambda a: stages.stage_ingest(Path(a["subset"]), Path(a["store"])),
     "peer": lambda a: stages.stage_peer(Path(a["subset"]), Path(a["work"])),
     "build": lambda a: stages.stage_build(Path(a["base"]), Path(a["dest"]), int(a["size"])),
+    "scale": lambda a: stage_scale(Path(a["store"]), Path(a["questions"]), Path(a["subset"]), int(a["n"])),
     "query": lambda a: stages.stage_query(Path(a["store"]), Path(a["questions"]), Path(a["subset"]), int(a["n"])),
     "serve": lambda a: stages.stage_serve(Path(a["store"]), int(a["port"])),
 }
@@ -149,19 +153,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python -m eval.bench " + " ".join(argv if argv is not None else sys.argv[1:]),
         "articles": n_articles,
     }
-    res["raw"] = child("raw", common, work)
-    base = work / "ingested"
-    res["ingest"] = child("ingest", {**common, "store": str(base)}, work)
-    if not args.skip_peer:
-        res["peer"] = child("peer", common, work)
-    res["latency"] = []
+    if args.base is None:
+        res["raw"] = child("raw", common, work)
+        base = work / "ingested"
+        res["ingest"] = child("ingest", {**common, "store": str(base)}, work)
+        if not args.skip_peer:
+            res["peer"] = child("peer", common, work)
+    else:
+        base = args.base.resolve()
+    res["latency"], res["scale"] = [], []
     largest = None
     for size in sizes:
-        dest = work / f"store-{size}"
+        dest = (args.stores.resolve() if args.stores else work) / f"store-{size}"
         built = child("build", {"base": str(base), "dest": str(dest), "size": size}, work)
-        q = child("query", {"store": str(dest), "questions": str(args.questions.resolve()), "subset": str(subset),
-                            "n": args.queries}, work)
+        point = {"store": str(dest), "questions": str(args.questions.resolve()), "subset": str(subset), "n": args.queries}
+        q = child("query", point, work)
         res["latency"].append({"size": size, "build": built, **q})
+        res["scale"].append({"size": size, **child("scale", point, work)})
         largest = dest
     if args.concurrent and largest is not None:
         questions = [q.question for q in answerable(qs, subset)][: args.concurrent]
@@ -176,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     failed = [k for k, v in res.items() if isinstance(v, dict) and "error" in v]
-    failed += [f"latency {x['size']}" for x in res["latency"] if "error" in x]
+    failed += [f"{kind} {x['size']}" for kind in ("latency", "scale") for x in res[kind] if "error" in x]
     if failed:
         print(f"error: stages failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -60,6 +60,7 @@ def render(res: dict[str, Any]) -> str:
               f"| first ingest time / unchanged re-ingest time | {_f(reingest, 0)}x | – | ≥ 50x | {_check(reingest and reingest >= 50)} |",
               ""]
     lines += _latency_lines(res.get("latency") or [])
+    lines += scale_table(res.get("scale") or [])
     lines += _concurrency_lines(res.get("concurrency"))
     return "\n".join(lines) + "\n"
 
@@ -108,3 +109,33 @@ def _concurrency_lines(conc: dict[str, Any] | None) -> list[str]:
         if conc.get("first_error"):
             lines.append(f"\nFirst error: `{conc['first_error']}`")
     return lines
+
+
+def scale_table(rows: list[dict[str, Any]]) -> list[str]:
+    """The scale points: filtered hybrid retrieval, lexical write cost, time to answerable, memory, disk."""
+    if not rows:
+        return []
+    out = ["| passages | hybrid p50 / p95 ms | hybrid + source + date range p50 / p95 ms | lexical write ms/article "
+           "(p50 / max) | new article answerable s (ingest s) | Assistant RSS MB | store on disk MB (lexical) |",
+           "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if "error" in r:
+            out.append(f"| {_f(r.get('size'))} | {r['error']} ||||||")
+            continue
+        h, f, w, a = r.get("hybrid", {}), r.get("hybrid_filtered", {}), r.get("lexical_write", {}), r.get("answerable", {})
+        out.append(f"| {_f(r.get('passages'))} | {_f(h.get('p50_ms'))} / {_f(h.get('p95_ms'))} "
+                   f"| {_f(f.get('p50_ms'))} / {_f(f.get('p95_ms'))} | {_f(w.get('p50_ms'))} / {_f(w.get('max_ms'))} "
+                   f"| {_f(a.get('answerable_s'), 2)} ({_f(a.get('ingest_s'), 2)}) | {_f(r.get('rss_mb'), 0)} "
+                   f"| {_f(r.get('disk_mb'), 0)} ({_f(r.get('lexical_disk_mb'), 0)}) |")
+    ok = [r for r in rows if "error" not in r]
+    if ok:
+        top, low = ok[-1], ok[0]
+        f, a = top.get("hybrid_filtered", {}), top.get("answerable", {})
+        growth = _ratio(top.get("lexical_write", {}).get("p50_ms"), low.get("lexical_write", {}).get("p50_ms"))
+        out += ["", f"Targets at {_f(top.get('passages'))} passages: filtered hybrid p50 ≤ 40 ms "
+                    f"({_check(f.get('p50_ms') is not None and f['p50_ms'] <= 40)}), p95 ≤ 100 ms "
+                    f"({_check(f.get('p95_ms') is not None and f['p95_ms'] <= 100)}); new article answerable ≤ 2 s "
+                    f"({_check(a.get('answerable_s') is not None and 0 <= a['answerable_s'] <= 2)}); lexical write "
+                    f"cost {_f(growth, 2)}x from {_f(low.get('passages'))} passages (≤ 2x: {_check(growth and growth <= 2)}); "
+                    f"RSS ≤ 3 GB ({_check(top.get('rss_mb') is not None and top['rss_mb'] <= 3072)}).", ""]
+    return out

@@ -140,10 +140,13 @@ def stage_peer(subset: Path, work: Path) -> dict[str, Any]:
 
 def stage_build(base: Path, dest: Path, size: int) -> dict[str, Any]:
     """A store of ``size`` passages synthesised from the ingested one (see eval.bench.synth)."""
-    from eval.bench.synth import build
+    from eval.bench.synth import build, reusable
 
-    shutil.rmtree(dest, ignore_errors=True)
-    return build(base, dest, size)
+    if reusable(dest, size):
+        return {"passages": float(size), "reused": True}
+    if not (dest / "chroma.sqlite3").exists():
+        shutil.rmtree(dest, ignore_errors=True)
+    return build(base, dest, size)  # finishes a store cut off part way
 
 
 def stage_query(store_dir: Path, questions: Path, subset: Path, n: int) -> dict[str, Any]:
