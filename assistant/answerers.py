@@ -21,7 +21,7 @@ from typing import Protocol
 
 from assistant.citations import CheckedAnswer, CitationChecker
 from assistant.text import word_pieces
-from footnote.records import Hit
+from footnote.records import AnswerCandidate, Hit
 
 REFUSAL = "The articles do not contain the answer to this question."
 FAILED = "The language model could not answer ({reason}); this is the offline extractive answer."
@@ -41,6 +41,8 @@ class Draft:
     notice: str = ""  # why the fallback answered, when it did
     checked: CheckedAnswer | None = None  # the checked, renumbered answer (set by FallbackAnswerer)
     first_piece_at: float | None = None  # perf_counter() of the first piece a live answerer wrote
+    short_answer: str | None = None  # the answer phrase ("Dmitry Peskov"), when one was found
+    candidates: list[AnswerCandidate] = field(default_factory=list)  # distinct answers, best first (n: passage)
 
 
 class Answerer(Protocol):
@@ -132,7 +134,8 @@ class FallbackAnswerer:
         yield final
 
     def _check(self, draft: Draft, hits: list[Hit]) -> CheckedAnswer | None:
-        return None if draft.refused else self.checker.check(draft.text, hits, draft.quotes)
+        # A refusal that names the closest article ("the closest is ... [1]") is checked too.
+        return None if draft.refused and not draft.quotes else self.checker.check(draft.text, hits, draft.quotes)
 
     def answer(self, question: str, hits: list[Hit]) -> Draft:
         """The checked draft (``checked``, ``answerer`` and ``notice`` filled in)."""
@@ -169,5 +172,7 @@ def _final(draft: Draft, checked: CheckedAnswer | None, name: str, notice: str, 
     """The checked draft the pipeline turns into an Answer (a refusal when nothing is cited)."""
     out = Draft(REFUSAL, True, answerer=name, notice=notice, first_piece_at=first[0] if first else None)
     if checked is not None and checked.citations:
-        out.text, out.refused, out.checked, out.quotes = checked.text, False, checked, draft.quotes
+        out.text, out.refused, out.checked, out.quotes = checked.text, draft.refused, checked, draft.quotes
+        if not draft.refused:
+            out.short_answer, out.candidates = draft.short_answer, draft.candidates
     return out

@@ -142,7 +142,8 @@ class CitationChecker:
         for s in checks:
             dropped += [n for n in s.cited if not 1 <= n <= k]
             s.cited = list(dict.fromkeys(n for n in s.cited if 1 <= n <= k))
-            s.claim = bool(tokenize(s.text)) and not s.text.rstrip("\"'”’) ").endswith("?")
+            # Questions and lead-ins ("Several articles give different answers:") are not claims.
+            s.claim = bool(tokenize(s.text)) and not s.text.rstrip("\"'”’) ").endswith(("?", ":"))
         scorer = _Scorer(self, [h.passage.text for h in hits], [s.text for s in checks if s.claim])
         for s in checks:
             if s.claim and hits:

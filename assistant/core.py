@@ -18,7 +18,7 @@ from assistant.answerers import REFUSAL, Draft, FallbackAnswerer
 from assistant.citations import CitationChecker
 from assistant.dates import resolve_dates
 from assistant.errors import QuestionError
-from assistant.extractive import ExtractiveAnswerer
+from assistant.extractive import ExtractiveAnswerer, attach_short_answer
 from assistant.followup import Condenser, HeuristicCondenser, LLMCondenser
 from assistant.history import normalise
 from assistant.llm import LLMAnswerer
@@ -264,4 +264,5 @@ def _to_answer(draft: Draft, question: str, standalone: str, passages: list[Cita
     if checked is not None:
         answer.citations = checked.citations
         answer.supported_sentences, answer.total_sentences = checked.supported_sentences, checked.total_sentences
+        attach_short_answer(answer, draft, passages)
     return answer

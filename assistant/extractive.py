@@ -26,10 +26,17 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from assistant import compose
+from assistant.answer_types import asked_type
 from assistant.answerers import REFUSAL, Draft
+from assistant.constraints import passage_years, question_constraints, unmet
 from assistant.entities import new_names, new_numbers
+from assistant.instructions import is_instruction
+from assistant.short_answer import Candidate, candidates
 from assistant.text import split_sentences, word_pieces
-from footnote.records import Hit
+from footnote.boilerplate import is_boilerplate
+from footnote.records import Answer, AnswerCandidate, Citation, Hit
+from footnote.untrusted import neutralise
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 
@@ -70,21 +77,22 @@ class ScoredSentence:
     weight: float = 1.0  # passage rank and length weight, applied to every part of the score
 
 
-# Sentences that cannot be an answer: questions, and instructions addressed to a reader or
-# an assistant (an article is data; "answer only with ..." is never quoted as the answer).
-_INSTRUCTION = re.compile(
-    r"^\W*(answer|respond|reply|say|cite|output|print|repeat|do not|don't|never|always|you must|you should)\b"
-    r"|\b(ignore|disregard|forget)\b[^.]{0,40}\b(instructions?|prompts?|rules|above)\b"
-    r"|\b(answer|respond|reply)\s+(only|with|that)\b|\bwhen asked\b|\bcite (passage|source)s?\b"
-    r"|\bsystem prompt\b|\bthis instruction\b|\bas an ai\b",
-    re.I,
-)
+# "The answer is ...", "Answer: ...": an answer planted for an answerer, never quoted as one.
+_ANSWER_FORM = re.compile(r"^\W*(?:the (?:correct |right |real )?answer(?: to [^.]{1,60})? is\b|answer\s*:)", re.I)
+_TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
 def not_an_answer(sentence: str) -> bool:
-    """True for sentences an extractive answer must never quote: questions and instructions."""
+    """True for sentences an extractive answer must never quote: questions, planted answers
+    ("The answer is ..."), instructions to a reader or an assistant
+    (assistant/instructions.py), and page boilerplate."""
     s = sentence.strip().rstrip("\"'”’)")
-    return s.endswith("?") or bool(_INSTRUCTION.search(sentence))
+    return s.endswith("?") or bool(_ANSWER_FORM.match(s)) or is_instruction(sentence) or is_boilerplate(sentence)
+
+
+def looks_like_headline(sentence: str) -> bool:
+    """A line with no sentence end: a headline, a subhead or a link run into the text."""
+    return not _TERMINAL.search(sentence.strip())
 
 
 def question_kind(question: str) -> str:
@@ -137,20 +145,28 @@ class ExtractiveAnswerer:
     rank_decay = 0.12  # passage n weighs 1 / (1 + 0.12 (n - 1))
     long_sentence = 400  # characters; longer sentences are scaled down
     keep_ratio = 0.5  # extra sentences must score this share of the best one
-    min_similarity = 0.35
+    # Refusal: a best sentence covering under half of the question needs a similarity of
+    # 0.45 (chosen with min_score 0.6 on the tune half's unanswerable set: refusals 0.47 -> 0.73,
+    # wrong refusals 0.03 -> 0.045 on the tune questions).
+    min_similarity = 0.45
+    default_min_coverage = 0.5
+    headline_weight = 0.5  # a line with no sentence end (a headline run into the text)
+    candidate_sentences = 3  # top sentences whose entities are short-answer candidates (3 beat 8 on tune)
+    ambiguity_ratio = 0.9  # a second article's answer this close to the best is shown too
+    ambiguity_coverage = 0.5  # ... when both sentences hold at least this share of the question
 
     def __init__(
         self,
         idf: Callable[[str], float] | None = None,
         embedder: Embedder | None = None,
-        min_coverage: float = 0.2,
+        min_coverage: float | None = None,
         min_score: float = 0.0,
         max_sentences: int = 3,
         rerank_top: int = 16,
     ) -> None:
         self.idf = idf or (lambda _t: 1.0)
         self.embedder = embedder
-        self.min_coverage = min_coverage
+        self.min_coverage = self.default_min_coverage if min_coverage is None else min_coverage
         self.min_score = min_score
         self.max_sentences = max_sentences
         self.rerank_top = rerank_top
@@ -165,7 +181,7 @@ class ExtractiveAnswerer:
         scored: list[ScoredSentence] = []
         for n, hit in enumerate(hits, 1):
             rank_w = 1.0 / (1.0 + self.rank_decay * (n - 1))
-            for j, sent in enumerate(split_sentences(hit.passage.text)):
+            for j, sent in enumerate(split_sentences(story_text(hit.passage.text))):
                 if len(sent) < 15 or not_an_answer(sent):
                     continue
                 s_set = set(tokenize(sent))
@@ -175,7 +191,7 @@ class ExtractiveAnswerer:
                 novelty = len(s_set - q_terms) / len(s_set)
                 bonus = self.type_bonus if answer_type_match(kind, sent, q_lower) else 0.0
                 length_w = 1.0 if len(sent) < self.long_sentence else self.long_sentence / len(sent)
-                weight = rank_w * length_w
+                weight = rank_w * length_w * (self.headline_weight if looks_like_headline(sent) else 1.0)
                 base = coverage * (1 - self.novelty_share + self.novelty_share * novelty) + bonus
                 scored.append(ScoredSentence(n, sent, base * weight, coverage, position=j, weight=weight))
         scored.sort(key=lambda s: -s.score)
@@ -191,26 +207,71 @@ class ExtractiveAnswerer:
             scored.sort(key=lambda s: -s.score)
         return scored
 
-    def answer(self, question: str, hits: list[Hit]) -> Draft:
-        """The best sentence and its close seconds from the same passage, cited; or a refusal."""
-        scored = self.score(question, hits)
-        if (
+    def _weak(self, scored: list[ScoredSentence]) -> bool:
+        """Whether the best sentence is too weak to answer with."""
+        return (
             not scored
             or scored[0].score < self.min_score
             or (scored[0].coverage < self.min_coverage and scored[0].similarity < self.min_similarity)
-        ):
-            return Draft(REFUSAL, refused=True)
-        best = scored[0]
-        chosen = [best]
-        for s in scored[1:]:
-            if len(chosen) >= self.max_sentences:
+        )
+
+    def answer(self, question: str, hits: list[Hit]) -> Draft:
+        """The short answer and the sentence that states it, cited; several answers when the
+        articles disagree; or a refusal (naming what is closest when a constraint is unmet)."""
+        scored = self.score(question, hits)
+        if self._weak(scored):
+            return compose.plain_refusal()
+        cons = question_constraints(question, self.idf)
+        fitting = [s for s in scored if not unmet(cons, hits[s.n - 1])] if cons else scored
+        if self._weak(fitting):
+            best = scored[0]
+            hit = hits[best.n - 1]
+            return compose.closest_refusal(question, hit, best.n, best.text, passage_years(hit))
+        asked = asked_type(question)
+        top = fitting[: self.candidate_sentences]
+        cands = candidates(question, asked, [(s.score, s.n, hits[s.n - 1].passage.article_id, s.text) for s in top])
+        coverage = {(s.n, s.text): s.coverage for s in top}
+        distinct = self.distinct_answers([c for c in cands if coverage.get((c.n, c.sentence), 0) >= self.ambiguity_coverage])
+        if distinct and cands and distinct[0] is not cands[0]:
+            distinct = []  # the best answer's own sentence is weak: no ambiguity to show
+        if len(distinct) > 1:
+            return compose.several(distinct)
+        return self._single(fitting, cands[0] if cands else None)
+
+    def distinct_answers(self, cands: list[Candidate]) -> list[Candidate]:
+        """The candidates that different articles give with scores close to the best one
+        (at most three, best first); one when the best stands out."""
+        if not cands:
+            return []
+        out = [cands[0]]
+        for c in cands[1:]:
+            if len(out) >= 3 or c.score < self.ambiguity_ratio * cands[0].score:
                 break
-            if s.n == best.n and s.coverage > 0 and s.score >= self.keep_ratio * best.score and not any(_same(s.text, c.text) for c in chosen):
-                chosen.append(s)
-        # The best sentence first, then the others in the order the article tells them.
-        ordered = [best] + sorted(chosen[1:], key=lambda s: s.position)
-        parts = [f"{s.text} [{s.n}]" for s in ordered]
-        return Draft(" ".join(parts), quotes={best.n: best.text})
+            if c.label != cands[0].label or any(c.article_id == o.article_id for o in out):
+                continue
+            if any(c.key in o.key or o.key in c.key for o in out):
+                continue
+            out.append(c)
+        return out
+
+    def _single(self, fitting: list[ScoredSentence], cand: Candidate | None) -> Draft:
+        """One answer: the short answer (if found), its sentence, and one more that adds to it."""
+        best = fitting[0]
+        n, sentence = (cand.n, cand.sentence) if cand else (best.n, best.text)
+        ref = next((s for s in fitting if s.n == n and s.text == sentence), best)
+        extra = None
+        for s in fitting[1:]:
+            if s.n != n or s.text == sentence or _same(s.text, sentence) or looks_like_headline(s.text):
+                continue
+            adds = s.coverage > 0 and s.score >= self.keep_ratio * ref.score
+            if adds or (cand is not None and cand.key and cand.text in s.text and s.coverage > 0):
+                extra = s.text
+            break
+        return Draft(
+            compose.single(cand.text if cand else None, n, sentence, extra),
+            quotes={n: sentence},
+            short_answer=cand.text if cand else None,
+        )
 
     def stream(self, question: str, hits: list[Hit]) -> Iterator[str]:
         """The answer's text in word pieces (it is complete before the first)."""
@@ -223,7 +284,12 @@ class ExtractiveAnswerer:
         if not text or text == REFUSAL:
             return Draft(REFUSAL, refused=True)
         m = _FIRST_CITED.match(text)
-        return Draft(text, quotes={int(m.group(2)): m.group(1)} if m else {})
+        if not m:
+            return Draft(text)
+        short = re.match(r"^\*\*(.+?)\*\* — “(.+)”$", m.group(1), re.S)
+        if short:  # "**Dmitry Peskov** — “quote” [1]"
+            return Draft(text, quotes={int(m.group(2)): short.group(2)}, short_answer=short.group(1))
+        return Draft(text, quotes={int(m.group(2)): m.group(1)})
 
 
 def _same(a: str, b: str) -> bool:
@@ -231,3 +297,24 @@ def _same(a: str, b: str) -> bool:
     if not ta or not tb:
         return False
     return len(ta & tb) / math.sqrt(len(ta) * len(tb)) > 0.8
+
+
+def attach_short_answer(answer: Answer, draft: Draft, passages: list[Citation]) -> None:
+    """Copy the draft's short answer and candidates onto the checked answer, renumbering
+    each candidate's passage (n into ``passages``, the hits the answerer was shown) to the
+    answer's citation numbers."""
+    if draft.refused:
+        return
+    answer.short_answer = draft.short_answer
+    by_passage = {c.passage_id: c.n for c in answer.citations}
+    answer.candidates = [
+        AnswerCandidate(c.text, by_passage[passages[c.n - 1].passage_id], c.quote)
+        for c in draft.candidates
+        if 0 < c.n <= len(passages) and passages[c.n - 1].passage_id in by_passage
+    ]
+
+
+def story_text(text: str) -> str:
+    """A passage as the answerer reads it: markers and tags neutralised, boilerplate lines
+    (captions, credits, "Read more" ...) left out, for stores built before those rules."""
+    return "\n".join(line for line in neutralise(text).split("\n") if not is_boilerplate(line))

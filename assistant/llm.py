@@ -25,6 +25,7 @@ from assistant.answerers import REFUSAL, Draft
 from assistant.text import split_sentences
 from footnote.records import Hit, Turn
 from footnote.settings import Settings
+from footnote.untrusted import neutralise
 from prompts import load_prompt
 from vectorstore.lexical import tokenize
 
@@ -46,8 +47,10 @@ _CONDENSE_PREFIX = re.compile(r"^\s*(?:standalone question|rewritten question|qu
 
 def fence(text: str) -> str:
     """Passage or title text made safe to quote inside ``<passage>`` tags: a tag in the text
-    cannot close the fence (it becomes ``(passage tag removed)``), control characters go."""
-    return _FENCE.sub("(passage tag removed)", _CONTROL.sub("", text))
+    cannot close the fence (it becomes ``(passage tag removed)``), control characters go, and
+    citation markers in the text become parentheses (footnote/untrusted.py): ``[2]`` in an
+    article is not a citation the model could copy."""
+    return neutralise(_FENCE.sub("(passage tag removed)", _CONTROL.sub("", text)))
 
 
 def format_passages(hits: list[Hit]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, help="passages shown to the answerer (default: FOOTNOTE_TOP_K)")
     p.add_argument("--answerer", choices=["extractive", "llm"], help="default: FOOTNOTE_ANSWERER")
     p.add_argument("--retrieval-mode", choices=["hybrid", "dense", "lexical"], help="default: FOOTNOTE_RETRIEVAL_MODE")
+    p.add_argument("--today", default="question",
+                   help="the date the assistant is told it is: 'question' (each question's own date, the default), "
+                        "'now' (the real date, as a deployed app runs) or YYYY-MM-DD")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -154,7 +157,7 @@ def run_main(argv: Sequence[str] | None = None) -> int:
         ingest = _ingest(assistant, args)
         _check_store(assistant, qset, args)
         result = run_eval(assistant, qset, top_k=args.top_k, answerer=args.answerer, limit=args.limit,
-                          show_bar=not args.quiet, ingest=ingest)
+                          show_bar=not args.quiet, ingest=ingest, today=_today(args.today))
     except (_Usage, StoreError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -164,6 +167,18 @@ def run_main(argv: Sequence[str] | None = None) -> int:
     _print_headline(result.metrics)
     print(f"wrote {out / 'metrics.json'}, {out / 'results.jsonl'}, {out / 'report.html'}")
     return 0
+
+
+def _today(value: str) -> date | None:
+    """--today: None for each question's own date, else the date given ('now': the real one)."""
+    if value == "question":
+        return None
+    if value == "now":
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _Usage(f"--today must be 'question', 'now' or YYYY-MM-DD, not {value!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

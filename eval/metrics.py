@@ -5,6 +5,8 @@ Concessions, stated once:
 - SQuAD normalisation is the official one (lowercase, punctuation out, articles a/an/the
   out, whitespace collapsed), widened to every Unicode punctuation character so that
   curly quotes ("“Squid Game”") normalise like straight ones.
+- Exact match and F1 score the answer's short answer when it has one (the answer phrase,
+  "Dmitry Peskov"), else its whole text; containment always scores the whole text.
 - ALCE judges citations with an NLI model; none runs offline here, so support is a proxy:
   a cited passage supports an answer sentence when most of the sentence's content words
   occur in it (the same lexical test as ``assistant.citations``) or when both contain
@@ -107,13 +109,12 @@ class CitedPassage:
     supported: bool = False  # the assistant's own check: the passage supports its sentence
 
 
-def citation_is_precise(c: CitedPassage, golds: Sequence[str], evidence: Iterable[str]) -> bool:
+def citation_is_precise(c: CitedPassage, golds: Sequence[str], evidence: Iterable[str] = ()) -> bool:
     """A citation is relevant when its passage contains a gold answer (whether or not its
-    article is listed as evidence: evidence lists are not exhaustive), or when its article
-    is gold evidence and the assistant's check found it supports the cited sentence."""
-    if golds and contains_answer(c.text, golds):
-        return True
-    return c.article_id in set(evidence) and c.supported
+    article is listed as evidence: evidence lists are not exhaustive). Only the passage
+    counts: not the article being evidence, and not the answerer having quoted it (an
+    extractive answer always "supports" its own quote). ``evidence`` is kept for callers."""
+    return bool(golds) and contains_answer(c.text, golds)
 
 
 def citation_precision(citations: Sequence[CitedPassage], golds: Sequence[str], evidence: Iterable[str]) -> float | None:

@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +103,9 @@ def score_question(q: EvalQuestion, retrieved_articles: list[str], answer: Answe
         shown = [c.article_id for c in answer.passages]
         s["context_recall"] = M.recall_at_k(shown, q.evidence, len(shown))
     if not q.unanswerable:
-        s["exact_match"] = M.exact_match(answer.text, q.answers)
-        s["f1"] = M.token_f1(answer.text, q.answers)
+        short = answer.short_answer or answer.text  # the answer phrase when there is one
+        s["exact_match"] = M.exact_match(short, q.answers)
+        s["f1"] = M.token_f1(short, q.answers)
         s["containment"] = M.containment(answer.text, q.answers)
         if not answer.refused:
             s["citation_precision"] = M.citation_precision(cited, q.answers, q.evidence)
@@ -112,13 +113,20 @@ def score_question(q: EvalQuestion, retrieved_articles: list[str], answer: Answe
     return s, citations
 
 
-def evaluate_question(assistant: Assistant, q: EvalQuestion, *, top_k: int | None, answerer: str | None) -> dict[str, Any]:
-    """Ask one question and score it. Raises AssistantError when the assistant rejects it."""
+def evaluate_question(
+    assistant: Assistant, q: EvalQuestion, *, top_k: int | None, answerer: str | None, today: date | None = None
+) -> dict[str, Any]:
+    """Ask one question and score it. Raises AssistantError when the assistant rejects it.
+
+    ``today`` is the date the assistant is told it is: None gives each question its own
+    date (the quiz's), as the dev set intends; a fixed date is how a deployed app runs.
+    """
+    when = today or q.question_date
     text = assistant.validate(q.question)
     t0 = time.perf_counter()
-    hits = assistant.retrieve(text, top_k=RECALL_DEPTH, today=q.question_date)
+    hits = assistant.retrieve(text, top_k=RECALL_DEPTH, today=when)
     retrieve10_ms = (time.perf_counter() - t0) * 1000
-    answer = assistant.ask(text, top_k=top_k, today=q.question_date, answerer=answerer)
+    answer = assistant.ask(text, top_k=top_k, today=when, answerer=answerer)
     ev = set(q.evidence)
     retrieved = [_passage_view(i, h, ev) for i, h in enumerate(hits, 1)]
     scores, citations = score_question(q, [h.passage.article_id for h in hits], answer, assistant.settings.support_threshold)
@@ -133,6 +141,8 @@ def evaluate_question(assistant: Assistant, q: EvalQuestion, *, top_k: int | Non
         "gold_answers": q.answers,
         "evidence": q.evidence,
         "answer": answer.text,
+        "short_answer": answer.short_answer,
+        "candidates": [c.text for c in answer.candidates],
         "refused": answer.refused,
         "answerer": answer.answerer,
         "notice": answer.notice,
@@ -202,6 +212,7 @@ def run_eval(
     show_bar: bool = False,
     ingest: IngestInfo | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    today: date | None = None,
 ) -> RunResult:
     """Evaluate the questions of ``qset`` against the assistant's store.
 
@@ -214,6 +225,7 @@ def run_eval(
         show_bar: draw a tqdm progress bar on stderr.
         ingest: what preparing the store did, for the metrics and the report.
         on_result: called with each question's result as it is done.
+        today: the date every question is asked on (None: each question's own date).
 
     Returns:
         The metrics, the per-question results and every problem (read or run time).
@@ -226,7 +238,7 @@ def run_eval(
     results: list[dict[str, Any]] = []
     for q in tqdm(questions, desc="eval", unit="q", disable=not show_bar, dynamic_ncols=True):
         try:
-            r = evaluate_question(assistant, q, top_k=top_k, answerer=answerer)
+            r = evaluate_question(assistant, q, top_k=top_k, answerer=answerer, today=today)
         except AssistantError as e:
             problems.append(Problem(q.line, f"the assistant rejected the question: {e}"))
             continue
@@ -239,6 +251,7 @@ def run_eval(
         "top_k": top_k or s.top_k,
         "answerer": answerer or ("llm" if s.use_llm else "extractive"),
         "retrieval_mode": s.retrieval_mode,
+        "today": today.isoformat() if today else "question_date",
         "store": str(s.store_dir),
         "questions_file": qset.path,
         "run_seconds": round(time.perf_counter() - t0, 2),

@@ -190,6 +190,21 @@ class Timeline:
 
 
 @dataclass
+class AnswerCandidate:
+    """One of several distinct answers the articles give (an ambiguous question).
+
+    ``n`` is the citation number of the passage that states it (in the Answer's numbering).
+    """
+
+    text: str
+    n: int
+    quote: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Answer:
     """What the assistant returns: text with inline [n] markers and the passages they cite."""
 
@@ -208,10 +223,14 @@ class Answer:
     newer: Citation | None = None  # a newer, uncited passage on the question that scored close (n after the citations)
     disputed_by: list[Citation] = field(default_factory=list)  # passages giving a different answer (n after the citations)
     support_outlets: list[str] = field(default_factory=list)  # independent outlets backing the answer
+    short_answer: str | None = None  # the answer phrase first ("Dmitry Peskov"), when there is one
+    candidates: list[AnswerCandidate] = field(default_factory=list)  # distinct answers when ambiguous
 
     def to_dict(self, *, include_passages: bool = False) -> dict[str, Any]:
         out = {
             "answer": self.text,
+            "short_answer": self.short_answer,
+            "candidates": [c.to_dict() for c in self.candidates],
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "question": self.question,

@@ -2,15 +2,20 @@
 
 Rules are line-based and conservative: a line is dropped only when it matches a known
 boilerplate shape (breadcrumbs, "You may be interested", comment forms, share bars,
-newsletter prompts...). The first heading-like line becomes the title, and its repeats
-are dropped. "Source: X" / "Fuente: X" / "Via X" lines become the source.
+newsletter prompts...; news-page captions, credits, "Read more" links and bylines are the
+named rules of ingest/boilerplate.py, counted on the dev corpus). Citation markers and
+prompt tags inside the text are neutralised (footnote/untrusted.py): article text is data.
+The first heading-like line becomes the title, and its repeats are dropped. "Source: X" / "Fuente: X" / "Via X" lines become the source.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from footnote.boilerplate import matching_rule
+from footnote.untrusted import neutralise
 
 _BREADCRUMB = re.compile(r"^\s*(home|inicio|start)\s*(»|>|›|/|\|)", re.I)
 _BREADCRUMB_SEP = re.compile(r"\s(»|›)\s")
@@ -54,6 +59,7 @@ class Cleaned:
     title: str = ""
     source: str = ""
     date: date | None = None
+    dropped: dict[str, int] = field(default_factory=dict)  # boilerplate lines dropped, by rule
 
 
 def parse_date(value: str | None) -> date | None:
@@ -103,6 +109,7 @@ def clean_text(raw: str, *, title: str = "", source: str = "", published: date |
     found_source = source.strip()
     found_date = published
     crumb_title = ""
+    dropped: dict[str, int] = {}
     for i, line in enumerate(lines):
         if not line:
             kept.append("")
@@ -116,6 +123,10 @@ def clean_text(raw: str, *, title: str = "", source: str = "", published: date |
             found_source = found_source or m.group(2).strip()
             continue
         if _BOILERPLATE_RE.match(line):
+            continue
+        rule = matching_rule(line)
+        if rule:
+            dropped[rule] = dropped.get(rule, 0) + 1
             continue
         if found_date is None and len(line) < 60 and i < 15:
             dm = _DATE_LINE.match(line)
@@ -131,5 +142,5 @@ def clean_text(raw: str, *, title: str = "", source: str = "", published: date |
         kept.append(line)
     if not found_title and crumb_title:
         found_title = crumb_title
-    body = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
-    return Cleaned(text=body, title=found_title, source=found_source, date=found_date)
+    body = neutralise(re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip())
+    return Cleaned(text=body, title=neutralise(found_title), source=found_source, date=found_date, dropped=dropped)

@@ -96,6 +96,7 @@ def completion(cid: str, created: int, prompt_tokens: int, answer: Answer, max_t
         "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
         "choices": [{"index": 0, "message": message, "finish_reason": "length" if cut else "stop"}],
         "usage": usage(prompt_tokens, content), "citations": d["citations"], "refused": d["refused"],
+        "short_answer": d["short_answer"],
     }
 
 
@@ -141,7 +142,7 @@ def chunk_stream(
                 if footer := budget.take(sources_footer(d["citations"])):
                     yield chunk({"content": footer})
                 yield chunk({"annotations": annotations(budget.text, d["citations"])}, "length" if budget.cut else "stop",
-                            citations=d["citations"], refused=d["refused"])
+                            citations=d["citations"], refused=d["refused"], short_answer=d["short_answer"])
                 if include_usage:
                     body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
                             "choices": [], "usage": usage(prompt_tokens, budget.text)}

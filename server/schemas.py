@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from footnote.records import Citation
+from footnote.records import AnswerCandidate, Citation
 
 MODEL_ID = "footnote"
 
@@ -40,7 +40,13 @@ class AnswerOut(BaseModel):
     """An answer with inline [n] markers; citations[i] is passage n = i + 1."""
 
     answer: str
-    refused: bool = Field(..., description="True when the articles do not hold the answer (no citations then).")
+    short_answer: str | None = Field(
+        None, description="The answer phrase of the asked type (a person, number, date, place ...), shown first; null when none was found."
+    )
+    candidates: list[AnswerCandidate] = Field(
+        default_factory=list, description="Distinct answers different articles give (an ambiguous question), best first; n is the citation."
+    )
+    refused: bool = Field(..., description="True when the articles do not hold the answer (a refusal may cite the closest article).")
     citations: list[Citation]
     question: str
     standalone_question: str

@@ -61,6 +61,8 @@ def test_ask_answers_the_seed_question_with_the_peskov_citation(app_server):
     assert r.status_code == 200, r.text
     a = r.json()
     assert a["refused"] is False and "Peskov" in a["answer"] and "[1]" in a["answer"]
+    assert a["short_answer"] == "Dmitry Peskov" and a["answer"].startswith("**Dmitry Peskov** — “")  # issue 12
+    assert a["candidates"] == []
     c = a["citations"][0]
     assert c["n"] == 1 and "Russia denies reports" in c["title"] and c["source"] == "Kyiv Independent"
     assert "Peskov" in c["quote"] and c["quote"] in c["text"] and c["supported"] is True
@@ -238,7 +240,8 @@ def test_gradio_client_chat_endpoint(app_server):
         )
     finally:
         client.close()
-    assert "October 10" in follow["answer"] and SEED in follow["standalone_question"]
+    # The offline condenser resolved "he" to the previous answer's short answer (issue 12).
+    assert "October 10" in follow["answer"] and "Dmitry Peskov" in follow["standalone_question"]
 
 
 # --- OpenAI-compatible, with the real openai client ---------------------------------------

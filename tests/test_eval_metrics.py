@@ -88,7 +88,9 @@ def test_citation_precision_proxy():
     evidence_supported = M.CitedPassage(2, OTHER, "ev", supported=True)
     evidence_unsupported = M.CitedPassage(3, OTHER, "ev", supported=False)
     assert M.citation_is_precise(in_other_article, golds, ["ev"])  # holds the answer: counts though not evidence
-    assert M.citation_is_precise(evidence_supported, golds, ["ev"])
+    # An evidence article's passage without the answer does not count, even when the
+    # answerer's own check calls it supported (an extractive answer supports its quote).
+    assert not M.citation_is_precise(evidence_supported, golds, ["ev"])
     assert not M.citation_is_precise(evidence_unsupported, golds, ["ev"])
     assert M.citation_precision([in_other_article, evidence_unsupported], golds, ["ev"]) == 0.5
     assert M.citation_precision([], golds, ["ev"]) is None

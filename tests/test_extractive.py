@@ -59,7 +59,8 @@ def test_number_question_picks_the_sentence_with_the_number():
     a = ExtractiveAnswerer()
     d = a.answer("How many Republicans supported the same-sex marriage bill?", hits)
     assert not d.refused
-    assert d.text.startswith("The bill was supported by all Democrats and 12 Republicans. [1]")
+    assert d.short_answer == "12"  # the answer phrase first, then the sentence that states it
+    assert d.text.startswith("**12** — “The bill was supported by all Democrats and 12 Republicans.” [1]")
     assert d.quotes == {1: "The bill was supported by all Democrats and 12 Republicans."}
 
 
@@ -82,7 +83,7 @@ def test_a_sentence_that_only_repeats_the_question_loses_to_the_answer():
         "Panera Bread was sued again over its caffeinated Charged Lemonade.",
     )
     d = ExtractiveAnswerer().answer("Which fast food chain was sued over caffeinated lemonade?", hits)
-    assert d.text.startswith("Panera Bread") and "[2]" in d.text
+    assert d.short_answer == "Panera Bread" and d.text.startswith("**Panera Bread** — “Panera Bread") and "[2]" in d.text
 
 
 def test_unrelated_passages_are_refused():
@@ -114,7 +115,7 @@ def test_min_score_turns_a_weak_best_sentence_into_a_refusal():
 def test_assistant_uses_the_min_score_setting(seeded):
     from assistant import Assistant
 
-    assert seeded.extractive.min_score == seeded.settings.extractive_min_score == 0.5
+    assert seeded.extractive.min_score == seeded.settings.extractive_min_score == 0.6
     strict = Assistant(seeded.settings.model_copy(update={"extractive_min_score": 50.0}), store=seeded.store)
     assert strict.ask("Who denied the reports?").refused
     assert not seeded.ask("Who denied the reports?").refused

@@ -72,7 +72,7 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
     notice = f'<div class="fn-notice">{esc(a["notice"])}</div>' if a.get("notice") else ""
     if a.get("asked_as_of"):
         notice += f'<div class="fn-asked">Asked as of {esc(a["asked_as_of"])}</div>'
-    if a["refused"]:
+    if a["refused"] and not a["citations"]:
         return (
             f'<div class="fn-msg fn-refused" id="fn-msg-{turn}"><div class="fn-refusal"><span class="fn-refusal-label">Not in the articles</span>'
             f'<div>{esc(a["answer"])}</div></div>{notice}</div>'
@@ -86,6 +86,8 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
         return f'<a class="fn-ref" href="#fn-{turn}-{n}" data-fn-target="fn-{turn}-{n}">[{n}]</a>'
 
     body = re.sub(r"\[(\d+)\]", link, esc(a["answer"]))
+    # The short answer comes first, in bold ("**Dmitry Peskov** — “…” [1]").
+    body = re.sub(r"\*\*([^*\n]{1,120})\*\*", r'<strong class="fn-short">\1</strong>', body)
     cites = "".join(render_citation(c, turn) for c in a["citations"])
     from ui.news import render_news  # as of, newer, support, disputes (ui.news builds on this module)
 

@@ -1,0 +1,152 @@
+"""What a question asks for, as spaCy entity labels: a person for *who*, a number or an
+amount for *how many / how much*, a date for *when*, a place for *where*, and for
+*which / what X* whatever X names (a country, a company, a film ...).
+
+Keyword questions ("Oscars 2024 best picture", "Eurovision 2023 winner") have no wh-word:
+the asked type is inferred from their words (a role noun such as "winner" or "ceo", a
+thing noun such as "best picture" or "film").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NUMBER_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+NAME_LABELS = ("PERSON", "ORG", "GPE", "WORK_OF_ART", "EVENT", "PRODUCT", "NORP", "LOC", "FAC", "LAW")
+
+
+@dataclass(frozen=True)
+class AskedType:
+    """The kind of answer asked for.
+
+    Attributes:
+        kind: 'person', 'number', 'date', 'place', 'entity' or 'any' (the old answer kinds,
+            used by the sentence scorer).
+        labels: spaCy labels that fit, best first.
+        second: labels that may fit when none of ``labels`` is found.
+        wh: the question word ('' for keyword questions).
+    """
+
+    kind: str
+    labels: tuple[str, ...] = ()
+    second: tuple[str, ...] = ()
+    wh: str = ""
+
+    def weight(self, label: str) -> float:
+        """How well an entity label fits: 1 for a first choice, 0.6 for a second, else 0."""
+        if label in self.labels:
+            return 1.0
+        return 0.6 if label in self.second else 0.0
+
+
+PERSON = AskedType("person", ("PERSON",), ("ORG", "NORP", "GPE"))
+NUMBER = AskedType("number", NUMBER_LABELS, ("DATE", "TIME", "ORDINAL"))
+MONEY = AskedType("number", ("MONEY", "PERCENT", "QUANTITY", "CARDINAL"), ())
+DURATION = AskedType("number", ("DATE", "TIME", "QUANTITY", "CARDINAL"), ())
+DATE = AskedType("date", ("DATE", "TIME"), ("EVENT",))
+PLACE = AskedType("place", ("GPE", "LOC", "FAC"), ("ORG", "NORP"))
+ORG = AskedType("entity", ("ORG",), ("PRODUCT", "PERSON", "GPE", "WORK_OF_ART"))
+WORK = AskedType("entity", ("WORK_OF_ART",), ("ORG", "PRODUCT", "PERSON", "EVENT", "LAW"))
+EVENT = AskedType("entity", ("EVENT",), ("WORK_OF_ART", "ORG", "PERSON", "PRODUCT"))
+LANGUAGE = AskedType("entity", ("LANGUAGE", "NORP"), ("GPE",))
+NATIONALITY = AskedType("entity", ("NORP", "GPE"), ("LANGUAGE",))
+ENTITY = AskedType("entity", NAME_LABELS, ())
+ANY = AskedType("any", (), NAME_LABELS + NUMBER_LABELS)
+
+_PERSON_NOUNS = (
+    r"person|man|woman|leader|politician|player|actor|actress|singer|rapper|celebrity|athlete|star|ceo|executive|"
+    r"billionaire|president|senator|lawmaker|judge|justice|author|artist|musician|comedian|director|official|"
+    r"candidate|member|governor|minister|prime minister|king|queen|prince|princess|royal|coach|quarterback|"
+    r"pitcher|golfer|boxer|rapper|host|journalist|reporter|founder|owner|entrepreneur|investor|astronaut|"
+    r"scientist|doctor|chef|designer|model|tennis player|skater|swimmer|gymnast|driver|winner|chairman|"
+    r"representative|rep|mayor|pope|monarch|dictator|general|spokesperson|spokesman|spokeswoman|figure|"
+    r"musician|band|group|writer|poet|filmmaker|producer|character|lawyer|attorney|suspect|victim"
+)
+_PLACE_NOUNS = (
+    r"country|countries|city|cities|state|states|nation|county|island|region|continent|town|capital|province|"
+    r"location|us state|place|neighborhood|territory|village|area|port|river|lake|mountain|volcano|sea|ocean|"
+    r"border|district|venue|stadium|arena|airport|park|building|prison|university campus"
+)
+_ORG_NOUNS = (
+    r"company|companies|firm|brand|retailer|airline|bank|network|team|club|organization|organisation|agency|"
+    r"party|university|college|school|league|union|chain|platform|app|website|site|startup|automaker|carmaker|"
+    r"manufacturer|publication|newspaper|magazine|broadcaster|channel|studio|restaurant|store|streamer|"
+    r"streaming service|service|social media platform|social network|tech giant|giant|franchise|court|"
+    r"government agency|department|committee|group|nonprofit|charity|church|institution|exchange|cryptocurrency exchange"
+)
+_WORK_NOUNS = (
+    r"film|movie|show|series|tv show|television show|sitcom|drama|book|novel|memoir|song|album|single|video game|"
+    r"game|play|musical|painting|title|documentary|podcast|opera|ballet|picture|best picture|anthem|poem|"
+    r"slogan|phrase|word|term|nickname|hashtag|emoji|app|product|drink|dish"
+)
+_EVENT_NOUNS = r"event|tournament|championship|holiday|festival|storm|hurricane|race|match|bowl|cup|war|battle|summit|ceremony"
+_NUMBER_NOUNS = r"number|percentage|percent|share|amount|price|proportion|total|score|rate|sum|figure|age|cost|fee|fine"
+_DATE_NOUNS = r"year|day|date|month|decade|century|time|season|week"
+
+_NUMBER_Q = re.compile(
+    r"\bhow (?:many|much)\b|\bby how much\b|\bhow (?:old|tall|big|large|high|fast|far|heavy|deep|wide)\b"
+    rf"|\bwhat (?:was |is |were |are )?(?:the )?(?:{_NUMBER_NOUNS})\b"
+)
+_MONEY_Q = re.compile(r"\bhow much\b|\bwhat (?:was |is )?(?:the )?(?:price|amount|cost|fee|fine|sum)\b")
+_DURATION_Q = re.compile(r"\bhow long\b|\bhow often\b|\bfor how long\b|\bhow old\b")
+_DATE_Q = re.compile(rf"^when\b|\bwhen (?:did|will|was|is|were|does|do|are|has|had)\b|\b(?:what|which) (?:{_DATE_NOUNS})\b|\bin what year\b")
+_WHICH = re.compile(r"\b(?:which|what)\s+(?:(?:[a-z\-]+)\s+){0,3}?")
+
+
+def _noun_after_which(q: str) -> str:
+    """The words right after 'which' / 'what' ("which social media platform" -> "social media platform")."""
+    m = re.search(r"\b(?:which|what)\s+((?:[a-z0-9\-']+\s*){1,4})", q)
+    return m.group(1) if m else ""
+
+
+def _by_noun(words: str) -> AskedType | None:
+    """The asked type named by a noun phrase, checking its words right to left (the head last)."""
+    for pattern, t in (
+        (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_WORK_NOUNS, WORK),
+        (_EVENT_NOUNS, EVENT), (r"language", LANGUAGE), (r"nationality|ethnicity", NATIONALITY),
+    ):
+        if re.search(rf"\b(?:{pattern})s?\b", words):
+            return t
+    return None
+
+
+def asked_type(question: str) -> AskedType:
+    """What the question asks for (see the module docstring)."""
+    q = question.lower().strip()
+    if _DURATION_Q.search(q):
+        return AskedType("number", DURATION.labels, (), "how")
+    if _MONEY_Q.search(q):
+        return AskedType("number", MONEY.labels, (), "how much")
+    if _NUMBER_Q.search(q):
+        return AskedType("number", NUMBER.labels, NUMBER.second, "how many")
+    if _DATE_Q.search(q):
+        return AskedType("date", DATE.labels, DATE.second, "when")
+    if re.search(r"\b(?:who|whom|whose)\b", q):
+        return AskedType("person", PERSON.labels, PERSON.second, "who")
+    if re.search(r"\bwhere\b", q):
+        return AskedType("place", PLACE.labels, PLACE.second, "where")
+    if re.search(r"\b(?:which|what)\b", q):
+        # The head noun is usually the last of the few words after "which": try the
+        # shortest prefixes first so "which country's president" asks for a country.
+        words = _noun_after_which(q).split()
+        for n in range(1, len(words) + 1):
+            t = _by_noun(" ".join(words[:n]))
+            if t is not None:
+                return AskedType(t.kind, t.labels, t.second, "which")
+        return AskedType("entity", ENTITY.labels, (), "which")
+    return _keyword_type(q)
+
+
+def _keyword_type(q: str) -> AskedType:
+    """A keyword question's type, from role and thing nouns among its words."""
+    if re.search(r"\b(?:winner|won|champion|ceo|president|leader|founder|host|mvp|coach|killer|suspect)\b", q):
+        return AskedType("person", PERSON.labels, ("ORG", "WORK_OF_ART", "GPE", "NORP"), "")
+    if re.search(rf"\b(?:{_DATE_NOUNS}|date|when)\b", q):
+        return AskedType("date", DATE.labels, DATE.second, "")
+    if re.search(r"\b(?:count|toll|number|total|cost|price|amount|how many|percent|percentage|rate)\b", q):
+        return AskedType("number", NUMBER.labels, NUMBER.second, "")
+    t = _by_noun(q)
+    if t is not None:
+        return AskedType(t.kind, t.labels, t.second, "")
+    return ANY

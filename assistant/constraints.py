@@ -1,0 +1,85 @@
+"""The constraints a question puts on its answer, and whether a passage meets them.
+
+A question about "the 2031 Eurovision Song Contest" is not answered by a 2023 article: the
+year is a constraint. So are the other numbers a question names ("11,000 employees") and
+its rare names (words the corpus seldom uses, by IDF). A passage meets the constraints when
+its text or title holds every year (or the article is dated that year), and holds most of
+the rare names and numbers. When nothing the answerer was shown meets them, it refuses and
+says what is closest ("the closest is ... (2023) [1]").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from footnote.records import Hit
+from vectorstore.lexical import tokenize
+
+_YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-9]\d)\b")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
+_COMMON = frozenset(
+    "who what when where which why how the a an in on of to for is was were are did does do this that these those "
+    "and or but with by from at as it its his her their he she they we i you said says new".split()
+)
+
+
+@dataclass
+class Constraints:
+    """What a question pins down: years, other numbers, rare names (stemmed tokens)."""
+
+    years: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.years or self.numbers or self.names)
+
+
+def question_constraints(question: str, idf: Callable[[str], float], rare_idf: float = 5.0) -> Constraints:
+    """The years, numbers and rare names of a question.
+
+    Args:
+        question: the standalone question.
+        idf: inverse document frequency of a stemmed token.
+        rare_idf: a capitalised word whose stem has at least this IDF is a rare name.
+    """
+    years = list(dict.fromkeys(_YEAR.findall(question)))
+    numbers = [n.replace(",", "") for n in _NUMBER.findall(question) if n not in years and len(n.replace(",", "")) > 1]
+    names: list[str] = []
+    for i, m in enumerate(_CAPITALISED.finditer(question)):
+        word = m.group(0)
+        if word.lower() in _COMMON or (i == 0 and m.start() == 0):
+            continue
+        for tok in tokenize(word):
+            if idf(tok) >= rare_idf and tok not in names:
+                names.append(tok)
+    return Constraints(years, list(dict.fromkeys(numbers)), names)
+
+
+def unmet(c: Constraints, hit: Hit) -> list[str]:
+    """The constraints of ``c`` that the passage of ``hit`` does not meet (empty: all met).
+
+    Years must all be met (in the text, the title, or the article's date); of the numbers
+    and rare names, at most one may be missing when there are three or more.
+    """
+    p = hit.passage
+    text = f"{p.title}\n{p.text}"
+    missing = [y for y in c.years if y not in text and not (p.date and str(p.date.year) == y)]
+    have_numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    toks = set(tokenize(text))
+    soft = [n for n in c.numbers if n not in have_numbers] + [t for t in c.names if t not in toks]
+    allowed = 1 if len(c.numbers) + len(c.names) >= 3 else 0
+    if len(soft) > allowed:
+        missing += soft
+    return missing
+
+
+def passage_years(hit: Hit) -> list[str]:
+    """Years the passage speaks of (its text), else the article's year."""
+    found = list(dict.fromkeys(_YEAR.findall(hit.passage.text)))
+    if found:
+        return found
+    return [str(hit.passage.date.year)] if hit.passage.date else []
