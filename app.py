@@ -24,6 +24,7 @@ from server.api import api_router, docs_router, fallback_router  # noqa: E402
 from server.auth import Auth, PageLogin, parse_auth  # noqa: E402
 from server.errors import add_error_handlers  # noqa: E402
 from server.guard import RequestGuard, allowed_host_names  # noqa: E402
+from server.library import articles_router, conversations_router, feedback_router  # noqa: E402
 from server.limits import UploadLimit  # noqa: E402
 from server.mcp import mount as mount_mcp  # noqa: E402
 from server.openai_compat import openai_router  # noqa: E402
@@ -49,7 +50,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.service = service
     add_error_handlers(app)
     for router in (api_router(service, auth.require_user), openai_router(service, auth.require_user),
-                   docs_router(app, auth.require_user), fallback_router(app, auth.require_user)):
+                   docs_router(app, auth.require_user), conversations_router(service, auth.require_user),
+                   feedback_router(service, auth.require_user), articles_router(service, auth.require_user),
+                   fallback_router(app, auth.require_user)):
         app.include_router(router)
     mount_mcp(app, service, auth.refusal)  # /mcp: the tools for agents (before the page's catch-all mount)
     auth.page = mount_page(app, service, auth.users)
@@ -66,6 +69,8 @@ def main() -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # libraries that set their own logger to DEBUG (bm25s) stay quiet
+        handler.setLevel(logging.INFO)
     settings = Settings()
     app = create_app(settings)
     service: Service = app.state.service

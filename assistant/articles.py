@@ -23,6 +23,7 @@ from datetime import date
 
 from assistant.errors import AssistantError, QuestionError
 from footnote.records import ArticleInfo, ArticleText, Passage
+from vectorstore.lexical import SyncedLexicalIndex
 from vectorstore.store import Filters, PassageStore
 
 DEFAULT_LIMIT = 20
@@ -121,6 +122,22 @@ class ArticleCatalogue:
         if len(query) > limit:
             raise QuestionError(f"The query is {len(query):,} characters long; the limit is {limit:,}.")
         return re.findall(r"\w+", query.casefold())
+
+
+def delete_article(store: PassageStore, lexical: SyncedLexicalIndex, article_id: str) -> int:
+    """Remove one article: its passages leave the store and the BM25 index at once, so no
+    answer cites it afterwards. Returns how many passages were removed.
+
+    Raises:
+        ArticleNotFound: no article with this id is stored.
+        StoreError: the store is unreachable.
+    """
+    passages = store.article_passages(article_id)
+    if not passages:
+        raise ArticleNotFound(f"No article with id {article_id!r} is stored; list the articles to see their ids.")
+    store.delete_articles([article_id])
+    lexical.rebuild()  # as ingest does after a removal
+    return len(passages)
 
 
 def _matches(text: str, terms: list[str]) -> bool:

@@ -154,18 +154,24 @@ class CitationChecker:
         used: dict[int, int] = {}  # original n -> new n
         cited_ok: dict[int, bool] = {}
         quote_for: dict[int, str] = dict(quotes)
+        all_quotes: dict[int, list[str]] = {}
         for s in checks:
             for n in s.cited:
                 used.setdefault(n, len(used) + 1)
                 if s.claim:
                     cited_ok[n] = cited_ok.get(n, True) and s.supported
+                    best = scorer.best_sentence(s.text, n - 1)
                     if n not in quote_for:
-                        quote_for[n] = scorer.best_sentence(s.text, n - 1)
+                        quote_for[n] = best
+                    every = all_quotes.setdefault(n, [quote_for[n]])
+                    if best and best not in every and quotes.get(n) != s.text.strip():
+                        every.append(best)  # each sentence citing n marks its own sentence of n
         out_lines = []
         for line in lines:
             out_lines.append(" ".join(_attach(s.text, "".join(f" [{used[n]}]" for n in s.cited)) for s in line))
         citations = [
-            Citation.from_hit(new, hits[orig - 1], supported=cited_ok.get(orig, orig in quotes), quote=quote_for.get(orig, ""))
+            Citation.from_hit(new, hits[orig - 1], supported=cited_ok.get(orig, orig in quotes),
+                              quote=quote_for.get(orig, ""), quotes=[q for q in all_quotes.get(orig, []) if q])
             for orig, new in sorted(used.items(), key=lambda kv: kv[1])
         ]
         claims = [s for s in checks if s.claim]

@@ -24,6 +24,7 @@ subcommands:
   python -m eval unanswerable QUESTIONS CORPUS --n 30 --out DIR [--from-store STORE]
                                               build an unanswerable question set
   python -m eval report DIR                  re-render DIR/report.html from the run's files
+  python -m eval feedback --out FILE         export the answers rated on the page as a question set
 """
 
 
@@ -191,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from eval.unanswerable import main as unanswerable_main
 
         return unanswerable_main(args[1:])
+    if args and args[0] == "feedback":
+        from eval.feedback import main as feedback_main
+
+        return feedback_main(args[1:])
     if args and args[0] == "report":
         return report_main(args[1:])
     return run_main(args)

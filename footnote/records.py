@@ -131,10 +131,17 @@ class Citation:
     article_id: str = ""
     supported: bool = True
     quote: str = ""  # the sentence of the passage that supports the answer, when known
+    quotes: list[str] = field(default_factory=list)  # every sentence of the passage the answer cites it for
+
+    @property
+    def marked(self) -> list[str]:
+        """The sentences of the passage to highlight: ``quotes``, else ``quote``."""
+        return self.quotes or ([self.quote] if self.quote else [])
     also_in: list[str] = field(default_factory=list)  # other outlets that ran the same story
 
     @classmethod
-    def from_hit(cls, n: int, hit: Hit, *, supported: bool = True, quote: str = "") -> Citation:
+    def from_hit(cls, n: int, hit: Hit, *, supported: bool = True, quote: str = "",
+                 quotes: list[str] | None = None) -> Citation:
         p = hit.passage
         return cls(
             n=n,
@@ -148,6 +155,7 @@ class Citation:
             article_id=p.article_id,
             supported=supported,
             quote=quote,
+            quotes=list(quotes or []),
             also_in=list(hit.also_in),
         )
 

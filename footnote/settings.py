@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     )
     ingest_sample: bool = Field(True, description="On first start with an empty store, ingest the sample article.")
     concurrency: int = Field(8, ge=1, description="Requests answered at once by the page's queue.")
+    database: Path | None = Field(
+        None, description="SQLite file of saved conversations and feedback (default: footnote.db beside the store)."
+    )
 
     @property
     def llm_configured(self) -> bool:
@@ -159,6 +162,11 @@ class Settings(BaseSettings):
         if self.answerer == "llm":
             return True
         return self.answerer == "auto" and self.llm_configured
+
+    @property
+    def database_path(self) -> Path:
+        """The conversations and feedback database (``database``, else ``store_dir/footnote.db``)."""
+        return self.database or self.store_dir / "footnote.db"
 
     @property
     def bm25_dir(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
@@ -13,7 +14,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant import Answer, Assistant
+from assistant.options import recent_history
 from server.errors import APIError, stream_error_text
+from server.library import owned_conversation
 from server.news_api import news_router
 from server.schemas import ERRORS, AnswerOut, AskRequest, ChatCompletionRequest, ErrorOut, HealthOut, IngestOut
 from server.service import Service
@@ -30,7 +33,15 @@ def answer_options(req: AskRequest | ChatCompletionRequest) -> dict[str, Any]:
     """The request's retrieval and answerer options, as ``Assistant.ask`` takes them."""
     return {
         "top_k": req.top_k, "sources": req.sources or None, "date_from": req.date_from,
-        "date_to": req.date_to, "answerer": req.answerer,
+        "date_to": req.date_to, "answerer": req.answerer, "today": getattr(req, "as_of", None),
+    }
+
+
+def saved_options(req: AskRequest) -> dict[str, Any]:
+    """The options a turn is saved with (JSON-ready; ``as_of`` always set)."""
+    return {
+        "top_k": req.top_k, "sources": req.sources or [], "date_from": str(req.date_from or ""),
+        "date_to": str(req.date_to or ""), "answerer": req.answerer or "", "as_of": (req.as_of or date.today()).isoformat(),
     }
 
 
@@ -65,19 +76,36 @@ def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def event_stream(service: Service, a: Assistant, req: AskRequest) -> StreamingResponse:
-    """The answer to ``req`` as server-sent events (see STREAM_DOC)."""
-    pieces = stream_bounded(service, a, req.question, req.history, answer_options(req))
+def event_stream(service: Service, a: Assistant, req: AskRequest, user: str = "anonymous",
+                 history: list | None = None) -> StreamingResponse:
+    """The answer to ``req`` as server-sent events (see STREAM_DOC); with ``req.conversation_id``
+    the answer is saved as a turn of that conversation (``history`` is its turns)."""
+    pieces = stream_bounded(service, a, req.question, req.history if history is None else history, answer_options(req))
 
     async def events() -> AsyncIterator[str]:
         try:
             async for item in pieces:
-                yield _sse("answer", item.to_dict()) if isinstance(item, Answer) else _sse("token", {"text": item})
+                if isinstance(item, Answer):
+                    out = await run_in_threadpool(save_turn, service, user, req, item)
+                    yield _sse("answer", out)
+                else:
+                    yield _sse("token", {"text": item})
         except Exception as e:  # the status is sent already: report in the stream
             log.warning("stream failed: %s", type(e).__name__)
             yield _sse("error", {"message": stream_error_text(e)})
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def save_turn(service: Service, user: str, req: AskRequest, answer: Answer) -> dict[str, Any]:
+    """The answer as the API returns it (with ``asked_as_of``); saved as a turn when the request
+    names a conversation (then with ``conversation_id`` and ``turn_id``)."""
+    options = saved_options(req)
+    out = {**answer.to_dict(), "asked_as_of": options["as_of"]}
+    if req.conversation_id:
+        out["conversation_id"] = req.conversation_id
+        out["turn_id"] = service.db.append(user, req.conversation_id, req.question, out, options)
+    return out
 
 
 def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
@@ -86,18 +114,29 @@ def api_router(service: Service, require_user: Callable[..., str]) -> APIRouter:
     settings = service.settings
 
     @router.post("/ask", response_model=AnswerOut, tags=["answers"])
-    async def ask(req: AskRequest) -> dict:
-        """Answer a question; the answer's [n] markers point at citations[n-1]."""
-        answer = await answer_bounded(service, req.question, req.history, answer_options(req))
-        return answer.to_dict()
+    async def ask(req: AskRequest, user: str = Depends(require_user)) -> dict:
+        """Answer a question; the answer's [n] markers point at citations[n-1]. With
+        ``conversation_id`` the saved conversation is the history and the turn is added to it."""
+        history: list = req.history or []
+        if req.conversation_id:
+            history = (await run_in_threadpool(owned_conversation, service, user, req.conversation_id)).history()
+            history = recent_history(history, settings)  # a long conversation forgets its oldest turns
+        answer = await answer_bounded(service, req.question, history, answer_options(req))
+        return await run_in_threadpool(save_turn, service, user, req, answer)
 
     @router.post("/ask/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC}},
                  tags=["answers"])
-    async def ask_stream(req: AskRequest) -> StreamingResponse:
-        """Answer a question as server-sent events ending with the whole answer."""
+    async def ask_stream(req: AskRequest, user: str = Depends(require_user)) -> StreamingResponse:
+        """Answer a question as server-sent events ending with the whole answer (saved as a
+        turn of ``conversation_id``, when given, like POST /api/ask)."""
+        history = None
+        if req.conversation_id:  # 404 as a status, before streaming
+            history = (await run_in_threadpool(owned_conversation, service, user, req.conversation_id)).history()
+            history = recent_history(history, settings)  # a long conversation forgets its oldest turns
         # 400 / 503 as a status, before streaming
-        a = await run_in_threadpool(precheck, service, req.question, req.history, answer_options(req))
-        return event_stream(service, a, req)
+        a = await run_in_threadpool(precheck, service, req.question, req.history if history is None else history,
+                                    answer_options(req))
+        return event_stream(service, a, req, user, history)
 
     @router.post("/ingest", response_model=IngestOut, tags=["articles"],
                  responses={413: {"model": ErrorOut, "description": "Upload over FOOTNOTE_MAX_UPLOAD_MB"},

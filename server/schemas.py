@@ -31,6 +31,9 @@ class AskRequest(BaseModel):
     date_from: date | None = Field(None, description="Only articles published on or after this date.")
     date_to: date | None = Field(None, description="Only articles published on or before this date.")
     answerer: Literal["llm", "extractive"] | None = Field(None, description="Force the LLM or the offline answerer.")
+    as_of: date | None = Field(None, description="The day the question is asked on ('this weekend' is read against it; default today).")
+    conversation_id: str | None = Field(
+        None, description="A saved conversation (POST /api/conversations): its turns are the history, and this turn is added to it.")
 
 
 class AnswerOut(BaseModel):
@@ -57,6 +60,9 @@ class AnswerOut(BaseModel):
     disputed: bool = Field(False, description="True when passages of another story give a different answer.")
     disputed_by: list[Citation] = Field(default_factory=list, description="Those passages, numbered after the citations.")
     support_outlets: list[str] = Field(default_factory=list, description="Independent outlets carrying the claim (wire copies once).")
+    asked_as_of: str = Field("", description="The day the question was read against (the request's as_of, default today).")
+    conversation_id: str | None = Field(None, description="The conversation this turn was saved in, if any.")
+    turn_id: int | None = Field(None, description="The saved turn's id (for POST /api/feedback).")
 
 
 class IngestFailureOut(BaseModel):
@@ -209,3 +215,75 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     429: {"model": ErrorOut, "description": "Too many failed logins; retry after the Retry-After header's seconds"},
     503: {"model": ErrorOut, "description": "The store is unreachable"},
 }
+
+
+class ConversationIn(BaseModel):
+    """A new conversation, or a new title for one."""
+
+    title: str = Field(..., min_length=1, max_length=500)
+
+
+class TurnOut(BaseModel):
+    id: int
+    question: str
+    answer: dict[str, Any] = Field(..., description="The answer as POST /api/ask returned it, with its citations.")
+    options: dict[str, Any]
+    created: float
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    created: str
+    updated: str
+    turns: list[TurnOut] = Field(default_factory=list, description="Oldest first; empty in listings.")
+
+
+class ConversationList(BaseModel):
+    conversations: list[ConversationOut]
+
+
+class FeedbackIn(BaseModel):
+    """A thumbs up (1) or down (-1) on an answer, with an optional note (e.g. the right answer)."""
+
+    rating: Literal[1, -1]
+    note: str = Field("", max_length=2000)
+    conversation_id: str | None = None
+    turn_id: int | None = Field(None, description="A saved turn: the question, answer and options are taken from it.")
+    question: str | None = Field(None, description="Without a turn: the question rated.")
+    answer: dict[str, Any] | None = Field(None, description="Without a turn: the answer as POST /api/ask returned it.")
+
+
+class FeedbackOut(BaseModel):
+    id: int
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    source: str
+    url: str
+    date: str
+    passages: int
+
+
+class ArticleListOut(BaseModel):
+    articles: list[ArticleOut]
+    total: int
+    offset: int
+
+
+class ArticlePassageOut(BaseModel):
+    id: str
+    position: int
+    text: str
+
+
+class ArticleTextOut(ArticleOut):
+    text: str = Field(..., description="The cleaned text as stored, rebuilt from its passages.")
+    passages: list[ArticlePassageOut]
+
+
+class DeletedOut(BaseModel):
+    deleted: bool = True
+    passages: int = 0

@@ -16,6 +16,8 @@ from pathlib import Path
 import anyio
 
 from assistant import Assistant
+from assistant.articles import ArticleCatalogue, delete_article
+from footnote.conversations import ConversationDB
 from footnote.records import IngestFailure, IngestSummary
 from footnote.settings import Settings
 from ingest.uploads import UploadError, safe_upload_path
@@ -35,6 +37,33 @@ class Service:
         # thread blocked on a slot while a stream needs a thread to finish would deadlock)
         self.api_slots = anyio.Semaphore(settings.concurrency)
         self._overview: tuple[str, dict[str, int], list[str]] | None = None
+        self._db: ConversationDB | None = None
+        self._catalogue: ArticleCatalogue | None = None
+
+    @property
+    def db(self) -> ConversationDB:
+        """The conversations and feedback database (``settings.database_path``), opened on first use."""
+        if self._db is None:
+            with self._build_lock:
+                if self._db is None:
+                    self._db = ConversationDB(self.settings.database_path)
+        return self._db
+
+    def catalogue(self) -> ArticleCatalogue:
+        """The article catalogue of the store (one per store: it caches the list per revision)."""
+        store = self.assistant.store
+        if self._catalogue is None or self._catalogue.store is not store:
+            self._catalogue = ArticleCatalogue(store)
+        return self._catalogue
+
+    def delete_article(self, article_id: str) -> int:
+        """Remove an article from the store and the BM25 index (serialised with ingest);
+        returns how many passages went. Raises ArticleNotFound, StoreError."""
+        a = self.assistant
+        with self.ingest_lock:
+            removed = delete_article(a.store, a.lexical, article_id)
+        self._overview = None
+        return removed
 
     @property
     def assistant(self) -> Assistant:

@@ -27,10 +27,10 @@ UPLOAD_LIMIT_MB = 1.0  # small, so that the 413 test sends little
 class LiveServer:
     """uvicorn serving an ASGI app on 127.0.0.1:<free port> in a daemon thread."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, port: int = 0) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))  # a given port: the same origin again after a restart
         self.port = int(self.sock.getsockname()[1])
         # log_config=None: uvicorn's records propagate to the root logger (tests read them)
         config = uvicorn.Config(app, log_config=None, log_level="info", lifespan="on", timeout_graceful_shutdown=2,

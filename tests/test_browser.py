@@ -61,18 +61,17 @@ def ask(page, question: str):
 def test_seed_question_shows_the_answer_and_the_cited_peskov_passage(page):
     msg = ask(page, "Who denied the reports?")
     assert "Peskov" in msg.locator(".fn-answer").inner_text()
-    cite = msg.locator("details.fn-cite").first
+    cite = msg.locator(".fn-cite").first
     assert "Russia denies reports" in cite.locator(".fn-title").inner_text()
     assert "Kyiv Independent" in cite.locator(".fn-meta").inner_text()
-    assert "Peskov" in cite.locator("mark.fn-quote").inner_text()  # the supporting sentence, highlighted
+    assert "Peskov" in cite.locator(".fn-cited mark.fn-quote").first.inner_text()  # the supporting sentence, highlighted
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-seed-question.png"), full_page=True)
-    # [1] brings passage 1 into view, opened
-    cite.evaluate("el => { el.open = false; }")
+    # [1] brings passage 1 into view and flashes it (tests/test_page_browser.py checks it is not covered)
     page.evaluate("document.querySelector('#fn-chat .bubble-wrap, #fn-chat [role=log]')?.scrollTo(0, 0)")
     msg.locator("a.fn-ref").first.click()
-    page.wait_for_function("el => el.open", arg=cite.element_handle(), timeout=5_000)
-    assert cite.locator(".fn-passage").is_visible()
+    page.wait_for_function("el => el.classList.contains('fn-flash')", arg=cite.element_handle(), timeout=5_000)
+    assert cite.locator(".fn-cited").is_visible()
     # store size and model are shown
     status = page.locator("#fn-status").inner_text()
     assert "offline extractive answerer" in status and "articles" in status and "passages" in status
@@ -80,7 +79,7 @@ def test_seed_question_shows_the_answer_and_the_cited_peskov_passage(page):
 
 def test_follow_up_question_keeps_the_conversation(page):
     first = ask(page, "Were North Korean troops reported in Ukraine?")
-    assert first.locator("details.fn-cite").count() >= 1
+    assert first.locator(".fn-cite").count() >= 1
     follow = ask(page, "Who denied them?")
     assert "Peskov" in follow.locator(".fn-answer").inner_text()
     page.click("#fn-clear")
@@ -91,7 +90,7 @@ def test_refusal_looks_different_and_lists_no_citations(page):
     msg = ask(page, "What is the capital of Peru?")
     assert msg.locator(".fn-refusal").is_visible()
     assert "not in the articles" in msg.inner_text().lower()
-    assert msg.locator("details.fn-cite").count() == 0
+    assert msg.locator(".fn-cite").count() == 0
 
 
 def test_upload_ingests_files_and_reports_bad_ones_by_name(page, tmp_path):
@@ -104,6 +103,7 @@ def test_upload_ingests_files_and_reports_bad_ones_by_name(page, tmp_path):
     )
     empty = tmp_path / "empty-notes.txt"
     empty.write_bytes(b"   \n")
+    page.get_by_role("tab", name="Articles").click()
     page.set_input_files("#fn-files input[type=file]", [str(good), str(empty)])
     page.wait_for_function(
         "document.querySelector('#fn-files').innerText.includes('empty-notes')", timeout=30_000
@@ -113,6 +113,7 @@ def test_upload_ingests_files_and_reports_bad_ones_by_name(page, tmp_path):
     summary = page.locator("#fn-summary").inner_text()
     assert "added 1" in summary and "failed 1" in summary
     assert "empty-notes.txt" in summary and "empty file" in summary
+    page.get_by_role("tab", name="Chat").click()
     msg = ask(page, "Who opened the new ice core hall of the glacier museum?")
     assert "Ingrid Bakke" in msg.locator(".fn-answer").inner_text()
     assert "Fjord Post" in msg.locator(".fn-meta").first.inner_text()
@@ -140,7 +141,7 @@ def test_hostile_article_is_shown_as_text_and_never_runs(page, app_server, tmp_p
     assert r.status_code == 200 and not r.json()["failed"]
     msg = ask(page, "Who won the national pastry prize? <img src=y onerror=window.__pwned=3>")
     page.wait_for_timeout(500)  # give any injected handler time to fire
-    passage = msg.locator(".fn-passage").first.inner_text()
+    passage = msg.locator(".fn-passage").first.text_content()
     assert "<script>window.__pwned=1</script>" in passage
     assert '<img src=x onerror="window.__pwned=1;alert(1)">' in passage
     assert '<img src=x onerror="window.__pwned=2;alert(2)">' in msg.locator(".fn-title").first.inner_text()

@@ -144,3 +144,12 @@ def test_empty_answer_and_no_passages(checker):
     assert checker.check("", []).citations == []
     r = checker.check("Peskov denied it [1].", [])
     assert r.dropped_markers == [1] and r.citations == [] and r.text == "Peskov denied it."
+
+
+def test_every_sentence_citing_one_passage_marks_its_own_quote(checker):
+    two = "Peskov rejected the reports, calling them fake news. North Korea was likely planning to send troops to support Russia."
+    text = "Dmitry Peskov rejected the reports as fake news [1]. North Korea was likely planning to send troops [1]."
+    r = checker.check(text, hits(two))
+    assert r.citations[0].quote and len(r.citations[0].quotes) == 2
+    assert set(r.citations[0].quotes) == {"Peskov rejected the reports, calling them fake news.",
+                                          "North Korea was likely planning to send troops to support Russia."}

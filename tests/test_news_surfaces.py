@@ -111,11 +111,11 @@ def test_page_as_of_dispute_and_timeline(news_app, browser):
     assert msg.locator(".fn-asof").inner_text() == "As of 2024-10-18"
     disputed = msg.locator(".fn-disputed").inner_text()
     assert "Disputed by" in disputed and "Kyiv Independent" in disputed
-    other = msg.locator(".fn-other details.fn-cite")
-    assert other.count() == 1 and "Peskov" in other.locator("mark.fn-quote").inner_text()
+    other = msg.locator(".fn-other .fn-cite")
+    assert other.count() == 1 and "Peskov" in other.locator(".fn-cited mark.fn-quote").first.inner_text()
     IMG.mkdir(parents=True, exist_ok=True)
     # the screenshot: the answer, its notes, the cited passage folded and the other account open
-    msg.locator(".fn-cites:not(.fn-other) details.fn-cite").evaluate_all("els => els.forEach(e => { e.open = false; })")
+    msg.locator(".fn-cites:not(.fn-other) details.fn-more").evaluate_all("els => els.forEach(e => { e.open = false; })")
     page.evaluate("document.querySelector('#fn-chat .bubble-wrap, #fn-chat [role=log]')?.scrollTo(0, 0)")
     page.screenshot(path=str(IMG / "answer-as-of-dispute.png"), full_page=True)
     page.fill("#fn-tl-subject input, #fn-tl-subject textarea", "the Harbour Bridge")

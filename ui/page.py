@@ -1,58 +1,41 @@
-"""The chat page: streaming answers with their cited passages, settings, upload.
+"""The page: a Chat tab and an Articles tab over the one Service.
 
-``build_page(service)`` lays the page out; what its events do are the top-level
-functions ``respond`` (a question, streamed), ``upload`` (articles) and ``chat_api``
-(the page's ``/gradio_api`` endpoint ``chat``), each given the Service first.
-``mount_page`` mounts it on the FastAPI app with Gradio's login.
+``build_page(service)`` lays the page out; what its events do live in ``ui.chat``
+(questions, saved conversations, feedback) and ``ui.articles`` (the catalogue, delete,
+upload); ``chat_api`` is the page's ``/gradio_api`` endpoint ``chat``. ``mount_page``
+mounts it on the FastAPI app with Gradio's login.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import html
 import inspect
 import logging
 import typing
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from importlib import resources
-from pathlib import Path
 from typing import Any, TypedDict
 
 import gradio as gr
 from pydantic import ValidationError
 
 from assistant import Answer, QuestionError
-from assistant.options import recent_history
-from footnote.records import IngestFailure
-from ingest.errors import ArticleConflict
 from ingest.loaders import SUPPORTED_EXTS
 from server.api import answer_options
 from server.errors import validation_message
 from server.schemas import AskRequest
 from server.service import Service
+from ui import articles
+from ui import chat as chat_events
 from ui.news_page import news_panels
-from ui.render import esc, render_answer, render_error, render_streaming, status_line
+from ui.render import status_line
 from vectorstore.errors import StoreError
 
 log = logging.getLogger("footnote.ui")
 
 PAGE_CSS = resources.files("ui").joinpath("page.css").read_text(encoding="utf-8")
 PAGE_HEAD = "<script>\n" + resources.files("ui").joinpath("page.js").read_text(encoding="utf-8") + "</script>"
-UNREACHABLE = "The store is unreachable: {e}. Try again when it is back."
-
-
-def _parse_day(value: str | None, label: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        # the message is shown as HTML: the typed value is escaped, never markup
-        raise gr.Error(f"{label} must be a date like 2024-10-10, not {html.escape(repr(value[:100]))}.") from None
 
 
 def page_status(service: Service) -> str:
@@ -60,89 +43,160 @@ def page_status(service: Service) -> str:
     return status_line(service.model_label(), service.store_label())
 
 
-def _failure_text(e: Exception) -> str:
-    if isinstance(e, QuestionError):
-        return str(e)
-    if isinstance(e, StoreError):
-        return UNREACHABLE.format(e=e)
-    log.exception("answering failed")
-    return f"Something went wrong ({type(e).__name__}); try again, and see the server log if it persists."
+def _date(label: str, elem_id: str, value: str | None = None) -> gr.DateTime:
+    """A date picker (typing YYYY-MM-DD works too; a bad date is said inline)."""
+    return gr.DateTime(value=value, label=label, include_time=False, type="string", elem_id=elem_id)
 
 
-def respond(service: Service, message, chat, conv, top_k, sources, date_from, date_to, mode):
-    """Answer ``message`` in the chat, streaming; yields (chat, conversation, question box)."""
-    chat, conv = list(chat or []), list(conv or [])
-    question = (message or "").strip()
-    options = {
-        "top_k": int(top_k) if top_k else None,
-        "sources": list(sources) or None if sources else None,
-        "date_from": _parse_day(date_from, "From"),
-        "date_to": _parse_day(date_to, "To"),
-        "answerer": ("llm" if mode == "LLM" else "extractive") if service.settings.llm_configured else None,
-    }
-    recent = recent_history(conv, service.settings)  # the page forgets old turns rather than refuse
-    try:
-        service.assistant.check(question, recent, **options)
-    except QuestionError as e:
-        raise gr.Error(str(e)) from e
-    except StoreError as e:
-        raise gr.Error(UNREACHABLE.format(e=e)) from e
-    turn = uuid.uuid4().hex[:8]
-    chat += [{"role": "user", "content": esc(question)}, {"role": "assistant", "content": render_streaming("…")}]
-    yield chat, conv, ""
-    text = ""
-    try:  # no extra bound here: the Gradio queue runs settings.concurrency of these at once
-        for item in service.assistant.stream(question, recent, **options):
-            if isinstance(item, Answer):
-                chat[-1] = {"role": "assistant", "content": render_answer(item, turn)}
-                conv += [{"role": "user", "content": question}, {"role": "assistant", "content": item.text}]
-            else:
-                text += item
-                chat[-1] = {"role": "assistant", "content": render_streaming(text)}
-            yield chat, conv, ""
-    except Exception as e:  # noqa: BLE001 - the edge: say what happened in the chat, keep the page usable
-        chat[-1] = {"role": "assistant", "content": render_error(_failure_text(e))}
-        yield chat, conv, ""
-
-
-def upload(service: Service, files, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's progress idiom
-    """Ingest the chosen files; returns (summary, status, sources update, cleared files).
-
-    Gradio's copies of the files are deleted once they are read (the Service deletes its
-    staged copies once ingested)."""
-    if not files:
-        raise gr.Error("Choose one or more files first (.txt .md .html .pdf .jsonl).")
+def _settings_panel(service: Service) -> tuple[Any, ...]:
+    """The settings column: (top_k, sources, as_of, date_from, date_to, mode)."""
     s = service.settings
-    limit = int(s.max_upload_mb * 1_000_000)
-    pairs: list[tuple[str, bytes]] = []
-    too_big: list[IngestFailure] = []
-    for f in files:
-        path = Path(f if isinstance(f, str) else f.name)
-        if path.stat().st_size > limit:
-            too_big.append(IngestFailure(path.name, f"over the {s.max_upload_mb:g} MB upload limit"))
-            continue
-        pairs.append((path.name, path.read_bytes()))
-    _delete_uploaded(files)
-    progress(0, desc="ingesting")
-    note = ""
-    try:
-        summary = service.ingest_files(pairs, progress=lambda done, total: progress((done, total), desc="ingesting", unit="articles"),
-                                       user=getattr(request, "username", None) or "anonymous")
-    except ArticleConflict as e:
-        summary, note = e.summary, f"\n\n**Not replaced:** {html.escape(str(e))}"
-    except StoreError as e:
-        raise gr.Error(f"The store is unreachable: {e}. Nothing was lost; upload again when it is back.") from e
-    summary.failed = too_big + summary.failed
-    lines = [f"**Ingested:** {html.escape(summary.format().splitlines()[0])}{note}"]
-    lines += [f"- ❌ `{html.escape(f.item)}`: {html.escape(f.reason)}" for f in summary.failed]
-    return "\n".join(lines), page_status(service), gr.update(choices=service.sources()), None
+    with gr.Accordion("Settings", open=True):
+        as_of = _date("As of ('this weekend' is read against this day)", "fn-asof", date.today().isoformat())
+        top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages per answer", elem_id="fn-topk")
+        sources = gr.Dropdown(choices=service.sources(), multiselect=True, label="Only these sources", value=[])
+        with gr.Row():
+            date_from = _date("From", "fn-from")
+            date_to = _date("To", "fn-to")
+        mode = gr.Radio(
+            ["LLM", "Offline"], value="LLM" if s.use_llm else "Offline", label="Answers from", visible=s.llm_configured,
+        )
+    return top_k, sources, as_of, date_from, date_to, mode
 
 
-def _delete_uploaded(files) -> None:
-    """Remove Gradio's temporary copies of uploaded files (their content is read)."""
-    for f in files or []:
-        with contextlib.suppress(OSError, TypeError):
-            Path(f if isinstance(f, str) else f.name).unlink(missing_ok=True)
+def _conversation_column() -> dict[str, Any]:
+    """The list of saved conversations and what to do with the open one."""
+    c: dict[str, Any] = {}
+    c["new"] = gr.Button("New conversation", size="sm", elem_id="fn-clear")
+    c["list"] = gr.Radio(choices=[], label="Conversations", elem_id="fn-convs")
+    c["exports"] = gr.HTML(elem_id="fn-exports")
+    with gr.Accordion("This conversation", open=False, elem_id="fn-conv-tools"):
+        c["title"] = gr.Textbox(label="Title", max_lines=1, elem_id="fn-title")
+        with gr.Row():
+            c["rename"] = gr.Button("Rename", size="sm", elem_id="fn-rename")
+            c["delete"] = gr.Button("Delete", size="sm", variant="stop", elem_id="fn-delete")
+    return c
+
+
+def _chat_widgets(service: Service) -> dict[str, Any]:
+    """The Chat tab's components."""
+    w: dict[str, Any] = {}
+    with gr.Row(elem_id="fn-chat-row"):
+        with gr.Column(scale=1, min_width=200):
+            w["conv"] = _conversation_column()
+        with gr.Column(scale=4, min_width=320):
+            w["chat"] = gr.Chatbot(
+                elem_id="fn-chat", height=560, show_label=False, buttons=["copy"], feedback_options=("Like", "Dislike"), autoscroll=False,
+                latex_delimiters=[],  # answers and passages are text, never LaTeX
+                placeholder="Ask about the articles, e.g. *Who denied the reports?*",
+            )
+            w["inline"] = gr.HTML(elem_id="fn-inline-box")
+            with gr.Row():
+                w["box"] = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=8, elem_id="fn-question",
+                                      autofocus=True, max_lines=6)
+                w["send"] = gr.Button("Ask", variant="primary", scale=1, elem_id="fn-ask")
+            w["note"] = gr.Textbox(label="Note sent with a thumbs up/down (optional: the right answer)", max_lines=2, elem_id="fn-note")
+            gr.Examples(["Who denied the reports?", "Were North Korean troops reported in Ukraine?"], inputs=w["box"])
+        with gr.Column(scale=2, min_width=260):
+            w["top_k"], w["sources"], w["as_of"], w["from"], w["to"], w["mode"] = _settings_panel(service)
+            news_panels(service)  # Timeline view, feeds
+    w["conv_id"] = gr.State(None)
+    # which conversation is open, kept in the browser (its secret in the database: a restart keeps it readable)
+    w["remembered"] = gr.BrowserState(None, storage_key="footnote-conversation", secret=service.db.secret("browser-state"))
+    return w
+
+
+def _chat_tab(service: Service) -> dict[str, Any]:
+    """The Chat tab and its events; returns its components."""
+    w = _chat_widgets(service)
+    conv, chat, box, inline = w["conv"], w["chat"], w["box"], w["inline"]
+    private: dict[str, Any] = {"api_visibility": "private"}
+    ask_outputs = [chat, w["conv_id"], box, inline, conv["list"], w["remembered"], conv["exports"]]
+    inputs = [box, chat, w["conv_id"], w["top_k"], w["sources"], w["as_of"], w["from"], w["to"], w["mode"]]
+    for trigger in (box.submit, w["send"].click):
+        trigger(bind(chat_events.respond, service), inputs, ask_outputs, show_progress_on=[chat], **private)
+    opened = [chat, w["conv_id"], conv["title"], w["remembered"], conv["exports"], inline]
+    conv["list"].input(bind(chat_events.open_conversation, service), [conv["list"]], opened, **private)
+    conv["new"].click(chat_events.new_conversation, None, [*opened, conv["list"]], **private)
+    conv["rename"].click(bind(chat_events.rename, service), [w["conv_id"], conv["title"]],
+                         [conv["list"], inline], **private)
+    conv["delete"].click(bind(chat_events.delete, service), [w["conv_id"]], [*opened, conv["list"]],
+                         **private)
+    chat.like(bind(chat_events.feedback, service), [w["conv_id"], w["note"]], [inline, w["note"]], **private)
+    return w
+
+
+def _articles_widgets(service: Service) -> dict[str, Any]:
+    """The Articles tab's components."""
+    w: dict[str, Any] = {}
+    with gr.Row():
+        w["query"] = gr.Textbox(label="Search titles, sources, URLs", max_lines=1, scale=3, elem_id="fn-art-q")
+        w["sources"] = gr.Dropdown(choices=service.sources(), multiselect=True, label="Sources", value=[], scale=2)
+        w["from"], w["to"] = _date("From", "fn-art-from"), _date("To", "fn-art-to")
+        w["search"] = gr.Button("Search", scale=1, elem_id="fn-art-search")
+    w["inline"] = gr.HTML(elem_id="fn-art-inline")
+    w["table"] = gr.Dataframe(headers=articles.COLUMNS, interactive=False, elem_id="fn-articles", wrap=True)
+    with gr.Row():
+        w["prev"] = gr.Button("← Previous", size="sm", elem_id="fn-art-prev")
+        w["label"] = gr.Markdown(elem_id="fn-art-page")
+        w["next"] = gr.Button("Next →", size="sm", elem_id="fn-art-next")
+    w["offset"], w["selected"] = gr.State(0), gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=3):
+            w["view"] = gr.HTML(elem_id="fn-article")
+            w["delete"] = gr.Button("Delete this article", variant="stop", size="sm", elem_id="fn-art-delete")
+        with gr.Column(scale=2):
+            w["files"] = gr.File(file_count="multiple", file_types=sorted(SUPPORTED_EXTS),
+                                 label="Add articles (.txt .md .html .pdf .jsonl)", elem_id="fn-files")
+            w["ingest"] = gr.Button("Ingest", elem_id="fn-ingest")
+            w["summary"] = gr.HTML(elem_id="fn-summary")
+    return w
+
+
+def _articles_tab(service: Service, status: gr.Markdown) -> dict[str, Any]:
+    """The Articles tab and its events; returns its components (``listed``: a listing's outputs)."""
+    w = _articles_widgets(service)
+    private: dict[str, Any] = {"api_visibility": "private"}
+    filters = [w["query"], w["sources"], w["from"], w["to"]]
+    w["listed"] = listed = [w["table"], w["label"], w["offset"], w["inline"]]
+    w["first_page"] = functools.partial(articles.list_articles, service, "", [], None, None, 0)
+    for trigger in (w["search"].click, w["query"].submit):
+        trigger(functools.partial(articles.turn_page, service, step=0), [*filters, gr.State(0)], listed, **private)
+    w["prev"].click(functools.partial(articles.turn_page, service, step=-1), [*filters, w["offset"]], listed, **private)
+    w["next"].click(functools.partial(articles.turn_page, service, step=1), [*filters, w["offset"]], listed, **private)
+    w["table"].select(bind(articles.open_article, service), [w["table"]], [w["view"], w["selected"], w["inline"]],
+                      **private)
+    w["delete"].click(bind(articles.delete_article, service), [w["selected"], *filters, w["offset"]],
+                      [w["view"], w["selected"], w["inline"], w["table"], w["label"], w["offset"], status], **private)
+    w["ingest"].click(bind(articles.upload, service), [w["files"]], [w["summary"], status, w["files"]],
+                      show_progress_on=[w["summary"]], **private)
+    return w
+
+
+def build_page(service: Service) -> gr.Blocks:
+    """The page: a Chat tab (saved conversations, answers with their cited passages, feedback,
+    settings) and an Articles tab (the catalogue, one article, delete, upload)."""
+    with gr.Blocks(title="Footnote", analytics_enabled=False, fill_height=True) as demo:
+        with gr.Row():
+            gr.Markdown("## Footnote\nAnswers from your news articles, with the passages they come from.")
+            status = gr.Markdown(page_status(service), elem_id="fn-status")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat", elem_id="fn-tab-chat"):
+                c = _chat_tab(service)
+            with gr.Tab("Articles", id="articles", elem_id="fn-tab-articles") as art_tab:
+                a = _articles_tab(service, status)
+        art_tab.select(a["first_page"], None, a["listed"], api_visibility="private")
+
+        def on_load(remembered, request: gr.Request):
+            sources = gr.update(choices=service.sources())
+            return (page_status(service), sources, sources, *chat_events.restore(service, remembered, request))
+
+        demo.load(on_load, [c["remembered"]], [status, c["sources"], a["sources"], c["chat"], c["conv_id"],
+                                               c["conv"]["title"], c["conv"]["exports"], c["conv"]["list"]],
+                  api_visibility="private")
+        gr.api(_bound(chat_api, service), api_name="chat")
+        gr.api(_bound(chat_stream_api, service, stream=True), api_name="chat_stream")
+    return demo
 
 
 class CitationOut(TypedDict):
@@ -159,6 +213,7 @@ class CitationOut(TypedDict):
     article_id: str
     supported: bool
     quote: str
+    quotes: list[str]
 
 
 class ChatAnswer(TypedDict):
@@ -241,65 +296,23 @@ def chat_stream_api(
         raise _api_failure(e) from e
 
 
-def _settings_panel(service: Service) -> tuple[Any, ...]:
-    """The settings and upload column: (top_k, sources, date_from, date_to, mode, files, ingest, summary)."""
-    s = service.settings
-    with gr.Accordion("Settings", open=True):
-        top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages per answer", elem_id="fn-topk")
-        sources = gr.Dropdown(choices=service.sources(), multiselect=True, label="Only these sources", value=[])
-        with gr.Row():
-            date_from = gr.Textbox(label="From (YYYY-MM-DD)", max_lines=1)
-            date_to = gr.Textbox(label="To (YYYY-MM-DD)", max_lines=1)
-        mode = gr.Radio(
-            ["LLM", "Offline"], value="LLM" if s.use_llm else "Offline", label="Answers from", visible=s.llm_configured,
-        )
-    with gr.Accordion("Add articles", open=True):
-        files = gr.File(
-            file_count="multiple", file_types=sorted(SUPPORTED_EXTS), label="Files (.txt .md .html .pdf .jsonl)",
-            elem_id="fn-files",
-        )
-        ingest_btn = gr.Button("Ingest", elem_id="fn-ingest")
-        summary = gr.Markdown(elem_id="fn-summary", latex_delimiters=[])
-    return top_k, sources, date_from, date_to, mode, files, ingest_btn, summary
+def bind(fn: Callable[..., Any], service: Service) -> Callable[..., Any]:
+    """``fn`` with the Service as its first argument, keeping its name, docstring and typed
+    signature: Gradio reads the types to pass gr.Request, gr.LikeData, gr.SelectData (a
+    functools.partial hides them) and builds an endpoint's schema from them."""
 
+    @functools.wraps(fn)
+    def bound(*args, **kwargs):
+        return fn(service, *args, **kwargs)
 
-def build_page(service: Service) -> gr.Blocks:
-    """The chat page: streaming answers with their cited passages, settings, upload."""
-    with gr.Blocks(title="Footnote", analytics_enabled=False, fill_height=True) as demo:
-        with gr.Row():
-            gr.Markdown("## Footnote\nAnswers from your news articles, with the passages they come from.")
-            status = gr.Markdown(page_status(service), elem_id="fn-status")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(  # answers and passages are text, never LaTeX (latex_delimiters=[])
-                    elem_id="fn-chat", height=560, buttons=["copy"], feedback_options=None, latex_delimiters=[],
-                    placeholder="Ask about the articles, e.g. *Who denied the reports?*",
-                )
-                with gr.Row():
-                    box = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=8, elem_id="fn-question",
-                                     autofocus=True, max_lines=6)
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="fn-ask")
-                with gr.Row():
-                    clear = gr.Button("New conversation", size="sm", elem_id="fn-clear")
-                gr.Examples(["Who denied the reports?", "Were North Korean troops reported in Ukraine?"], inputs=box)
-            with gr.Column(scale=2):
-                top_k, sources, date_from, date_to, mode, files, ingest_btn, summary = _settings_panel(service)
-                news_panels(service)  # Timeline view, feeds
-        conv = gr.State([])
-        demo.load(lambda: (page_status(service), gr.update(choices=service.sources())), None, [status, sources],
-                  api_visibility="private")
-        inputs = [box, chat, conv, top_k, sources, date_from, date_to, mode]
-        for trigger in (box.submit, send.click):
-            trigger(functools.partial(respond, service), inputs, [chat, conv, box], api_visibility="private")
-        clear.click(lambda: ([], [], ""), None, [chat, conv, box], api_visibility="private")
-        chat.clear(lambda: [], None, [conv], api_visibility="private")
-        def on_upload(chosen, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's idioms
-            return upload(service, chosen, request, progress)
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def bound(*args, **kwargs):  # a generator stays one (Gradio streams it)
+            yield from fn(service, *args, **kwargs)
 
-        ingest_btn.click(on_upload, [files], [summary, status, sources, files], api_visibility="private")
-        gr.api(_bound(chat_api, service), api_name="chat")
-        gr.api(_bound(chat_stream_api, service, stream=True), api_name="chat_stream")
-    return demo
+    bound.__signature__ = inspect.signature(functools.partial(fn, service))  # type: ignore[attr-defined]
+    bound.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "service"}
+    return bound
 
 
 def _bound(fn, service: Service, *, stream: bool = False):

@@ -24,24 +24,44 @@ def safe_url(url: str) -> str:
     return html.escape(url, quote=True) if re.match(r"^https?://", url or "", re.I) else ""
 
 
+def mark_sentences(text: str, sentences: list[str]) -> str:
+    """``text`` HTML-escaped with every occurrence of each of ``sentences`` in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for q in {(q or "").strip() for q in sentences}:
+        start = text.find(q) if q else -1
+        while start >= 0:
+            spans.append((start, start + len(q)))
+            start = text.find(q, start + len(q))
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        if a < pos:  # overlapping: extend the open mark
+            continue
+        out += [html.escape(text[pos:a]), f'<mark class="fn-quote">{html.escape(text[a:b])}</mark>']
+        pos = b
+    out.append(html.escape(text[pos:]))
+    return "".join(out).replace("\r", "").replace("\n", "<br>")
+
+
 def render_citation(c: Citation | dict, turn: str) -> str:
-    """One cited passage, its quote marked, as an open <details> with id ``fn-<turn>-<n>``."""
+    """One cited passage with id ``fn-<turn>-<n>``: its cited sentence(s) shown, all of them
+    marked, and the whole passage one click away (a closed <details>)."""
     c = c if isinstance(c, dict) else c.to_dict()
     n = int(c["n"])
-    text = html.escape(c.get("text") or "")
-    quote = html.escape((c.get("quote") or "").strip())
-    if quote and quote in text:
-        text = text.replace(quote, f'<mark class="fn-quote">{quote}</mark>', 1)
-    text = text.replace("\r", "").replace("\n", "<br>")
+    text = c.get("text") or ""
+    quotes = [q for q in (c.get("quotes") or [c.get("quote") or ""]) if q and q.strip() in text]
+    shown = " … ".join(f'<mark class="fn-quote">{esc(q.strip())}</mark>' for q in quotes) if quotes else esc(
+        text[:240] + ("…" if len(text) > 240 else ""))
     meta = " · ".join(esc(x) for x in (c.get("source"), c.get("date")) if x)
     url = safe_url(c.get("url") or "")
     link = f' <a class="fn-link" href="{url}" target="_blank" rel="noopener noreferrer">open article</a>' if url else ""
     flag = "" if c.get("supported", True) else ' <span class="fn-unsupported" title="the passage may not support this">unverified</span>'
     return (
-        f'<details class="fn-cite" id="fn-{turn}-{n}" open>'
-        f'<summary><span class="fn-n">[{n}]</span> <span class="fn-title">{esc(c.get("title") or "(untitled)")}</span>'
-        f' <span class="fn-meta">{meta}</span>{flag}</summary>'
-        f'<div class="fn-passage">{text}</div>{link}</details>'
+        f'<div class="fn-cite" id="fn-{turn}-{n}">'
+        f'<div class="fn-cite-h"><span class="fn-n">[{n}]</span> <span class="fn-title">{esc(c.get("title") or "(untitled)")}</span>'
+        f' <span class="fn-meta">{meta}</span>{flag}</div>'
+        f'<div class="fn-cited">{shown}</div>'
+        f'<details class="fn-more"><summary>Whole passage</summary><div class="fn-passage">{mark_sentences(text, quotes)}</div>'
+        f'{link}</details></div>'
     )
 
 
@@ -50,9 +70,11 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
     a refusal is a distinct note without citations."""
     a = answer if isinstance(answer, dict) else answer.to_dict()
     notice = f'<div class="fn-notice">{esc(a["notice"])}</div>' if a.get("notice") else ""
+    if a.get("asked_as_of"):
+        notice += f'<div class="fn-asked">Asked as of {esc(a["asked_as_of"])}</div>'
     if a["refused"] and not a["citations"]:
         return (
-            f'<div class="fn-msg fn-refused"><div class="fn-refusal"><span class="fn-refusal-label">Not in the articles</span>'
+            f'<div class="fn-msg fn-refused" id="fn-msg-{turn}"><div class="fn-refusal"><span class="fn-refusal-label">Not in the articles</span>'
             f'<div>{esc(a["answer"])}</div></div>{notice}</div>'
         )
     known = {int(c["n"]) for c in a["citations"]}
@@ -71,7 +93,7 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
 
     notes, others = render_news(a, turn)
     return (
-        f'<div class="fn-msg"><div class="fn-answer">{body}</div>{notice}{notes}'
+        f'<div class="fn-msg" id="fn-msg-{turn}"><div class="fn-answer">{body}</div>{notice}{notes}'
         f'<div class="fn-cites"><div class="fn-cites-h">Cited passages</div>{cites}</div>{others}</div>'
     )
 
