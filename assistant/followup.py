@@ -81,8 +81,12 @@ class LLMCondenser:
 
 
 _BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
-_SUBJECT = re.compile(r"\b(he|she|they|him|her|them)\b", re.I)
-_POSSESSIVE = re.compile(r"\b(his|their)\b", re.I)
+# singular pronouns take the previous answer's entity (a person or organisation); plural ones
+# ("Who denied them?" after a question about troops) point at the previous question's topic,
+# which no single answer entity names, so they are left to the topic join
+_SUBJECT = re.compile(r"\b(he|she|him|her)\b", re.I)
+_POSSESSIVE = re.compile(r"\b(his)\b", re.I)
+_PLURAL = re.compile(r"\b(they|them|their|theirs)\b", re.I)
 _DO_THAT = re.compile(r"\b(say|said|do|does|did|announce|claim|deny)\s+(that|it|this|so)\b", re.I)
 _WH_LEAD = re.compile(r"^(?:who|what|which(?:\s+\w+){1,2}?|whom)\s+(?=\w+(?:ed|[^\s]*)\b)", re.I)
 _IRREGULAR = {
@@ -154,6 +158,6 @@ def resolve_referents(question: str, previous: str, entity: str | None) -> str |
     if predicate and m:
         q = q[: m.start()] + predicate + q[m.end():]
         changed = True
-    if not changed or (not entity and _SUBJECT.search(q)):
+    if not changed or _PLURAL.search(q) or (not entity and _SUBJECT.search(q)):
         return None  # a pronoun left unresolved: better the old join than a wrong referent
     return q

@@ -123,9 +123,13 @@ def _near(d: date | None, as_of: str, days: int) -> bool:
     return abs((d - date.fromisoformat(as_of)).days) <= days
 
 
-def _claim(answer: Answer) -> tuple[str, set[str]]:
+def _claim(answer: Answer, rules: NewsRules) -> tuple[str, set[str]]:
+    """The claim's sentence, and the terms that say what matter it is about: the question's
+    when it names enough of it ("Who says North Korean troops are in Ukraine?"), else the
+    cited sentence's ("Who denied the reports?" names too little)."""
     sentence = " ".join(c.quote or "" for c in answer.citations).strip() or answer.text
-    return sentence, content_terms(sentence)
+    asked = content_terms(answer.standalone_question or answer.question)
+    return sentence, asked if len(asked) >= rules.topic_terms + 1 else content_terms(sentence)
 
 
 def annotate(
@@ -151,7 +155,7 @@ def annotate(
     by_id = {h.passage.id: h for h in [*hits, *ranked]}
     cited_hits = [by_id[i] for i in cited_ids if i in by_id]
     cited_groups = {h.passage.group or h.passage.article_id for h in cited_hits}
-    claim_sentence, claim = _claim(answer)
+    claim_sentence, claim = _claim(answer, rules)
     next_n = len(answer.citations) + 1
     supporters: dict[str, str] = {}  # group -> outlet
     for h in cited_hits:

@@ -163,6 +163,6 @@ def candidates(
                     c.score, c.sentence, c.n, c.article_id, c.text = value + 0.35 * c.score, sent, n, aid, phrase
                 else:
                     c.score += 0.35 * value
-    ranked = sorted(found.values(), key=lambda c: -c.score)
-    primary = [c for c in ranked if c.label in asked.labels]
-    return primary or ranked  # a second-choice label only when no first-choice one is found
+    # a second-choice label already carries its lower fit in its score: it wins only when its
+    # sentence is that much better (a bakery that won a prize beats a person in a weak sentence)
+    return sorted(found.values(), key=lambda c: -c.score)

@@ -26,17 +26,18 @@ def test_latex_and_markdown_in_an_article_stay_text(page, app_server):  # noqa: 
     assert r.status_code == 200 and not r.json()["failed"]
     msg = ask(page, "How many visitors did the glass lantern festival in Porto draw?")
     assert "nine thousand" in msg.locator(".fn-answer").inner_text()
-    passage = msg.locator(".fn-passage").first.inner_text()
+    passage = msg.locator(".fn-passage").first.text_content()  # collapsed to the cited sentence
     assert BOX in passage and "**next year**" in passage and "[the old docks](http://evil.example)" in passage
-    assert page.locator("#fn-chat .katex, #fn-chat math, #fn-chat strong, #fn-chat a[href^='http://evil']").count() == 0
+    assert page.locator("#fn-chat .katex, #fn-chat math, #fn-chat strong:not(.fn-short), #fn-chat a[href^='http://evil']").count() == 0
     assert msg.bounding_box()["width"] < 1400 and msg.bounding_box()["height"] < 2500  # no 3000-px box
 
 
 def test_the_date_filter_error_shows_the_typed_value_as_text(page):  # noqa: F811
     page.evaluate("window.__pwned = null")
-    page.fill("label:has-text('From') input, label:has-text('From') textarea", "<img src=x onerror=window.__pwned=5>")
+    page.locator("#fn-from input").first.fill("<img src=x onerror=window.__pwned=5>")
+    page.locator("#fn-from input").first.press("Tab")
     page.fill("#fn-question textarea", "Who denied the reports?")
     page.click("#fn-ask")
-    page.wait_for_function("document.body.innerText.includes('must be a date like')", timeout=30_000)
+    page.wait_for_function("document.querySelector('#fn-inline-box').innerText.includes('onerror')", timeout=30_000)
     assert "<img src=x onerror=window.__pwned=5>" in page.locator("body").inner_text()
     assert page.locator("img[src=x]").count() == 0 and page.evaluate("window.__pwned") is None

@@ -86,8 +86,12 @@ def render_answer(answer: Answer | dict, turn: str) -> str:
         return f'<a class="fn-ref" href="#fn-{turn}-{n}" data-fn-target="fn-{turn}-{n}">[{n}]</a>'
 
     body = re.sub(r"\[(\d+)\]", link, esc(a["answer"]))
-    # The short answer comes first, in bold ("**Dmitry Peskov** — “…” [1]").
-    body = re.sub(r"\*\*([^*\n]{1,120})\*\*", r'<strong class="fn-short">\1</strong>', body)
+    # The short answer comes first, in bold ("**Dmitry Peskov** — “…” [1]"): only the answer's
+    # own short_answer at the very start; ** anywhere else came from an article and stays text
+    short = a.get("short_answer")
+    lead = f"**{esc(short)}**" if short else ""
+    if lead and body.startswith(lead):
+        body = f'<strong class="fn-short">{esc(short)}</strong>' + body[len(lead):]
     cites = "".join(render_citation(c, turn) for c in a["citations"])
     from ui.news import render_news  # as of, newer, support, disputes (ui.news builds on this module)
 
