@@ -151,21 +151,7 @@ class CitationChecker:
             elif s.cited:
                 s.supported = all(n in quotes for n in s.cited)
 
-        used: dict[int, int] = {}  # original n -> new n
-        cited_ok: dict[int, bool] = {}
-        quote_for: dict[int, str] = dict(quotes)
-        all_quotes: dict[int, list[str]] = {}
-        for s in checks:
-            for n in s.cited:
-                used.setdefault(n, len(used) + 1)
-                if s.claim:
-                    cited_ok[n] = cited_ok.get(n, True) and s.supported
-                    best = scorer.best_sentence(s.text, n - 1)
-                    if n not in quote_for:
-                        quote_for[n] = best
-                    every = all_quotes.setdefault(n, [quote_for[n]])
-                    if best and best not in every and quotes.get(n) != s.text.strip():
-                        every.append(best)  # each sentence citing n marks its own sentence of n
+        used, cited_ok, quote_for, all_quotes = self._renumber(checks, scorer, quotes)
         out_lines = []
         for line in lines:
             out_lines.append(" ".join(_attach(s.text, "".join(f" [{used[n]}]" for n in s.cited)) for s in line))
@@ -183,6 +169,29 @@ class CitationChecker:
             dropped,
             checks,
         )
+
+    @staticmethod
+    def _renumber(
+        checks: list, scorer: _Scorer, quotes: dict[int, str],
+    ) -> tuple[dict[int, int], dict[int, bool], dict[int, str], dict[int, list[str]]]:
+        """(original n -> new n in order of first use, whether each citation's claims are all
+        supported, its quote, and every sentence of it that some claim cites it for)."""
+        used: dict[int, int] = {}  # original n -> new n
+        cited_ok: dict[int, bool] = {}
+        quote_for: dict[int, str] = dict(quotes)
+        all_quotes: dict[int, list[str]] = {}
+        for s in checks:
+            for n in s.cited:
+                used.setdefault(n, len(used) + 1)
+                if s.claim:
+                    cited_ok[n] = cited_ok.get(n, True) and s.supported
+                    best = scorer.best_sentence(s.text, n - 1)
+                    if n not in quote_for:
+                        quote_for[n] = best
+                    every = all_quotes.setdefault(n, [quote_for[n]])
+                    if best and best not in every and quotes.get(n) != s.text.strip():
+                        every.append(best)  # each sentence citing n marks its own sentence of n
+        return used, cited_ok, quote_for, all_quotes
 
     def _check_sentence(self, s: SentenceCheck, scorer: _Scorer, quotes: dict[int, str]) -> None:
         def score(n: int) -> float:

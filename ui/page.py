@@ -21,10 +21,11 @@ import gradio as gr
 from pydantic import ValidationError
 
 from assistant import Answer, QuestionError
+from footnote.records import Citation
 from ingest.loaders import SUPPORTED_EXTS
 from server.api import answer_options
 from server.errors import validation_message
-from server.schemas import AskRequest
+from server.schemas import AnswerOut, AskRequest
 from server.service import Service
 from ui import articles
 from ui import chat as chat_events
@@ -199,36 +200,15 @@ def build_page(service: Service) -> gr.Blocks:
     return demo
 
 
-class CitationOut(TypedDict):
-    """A cited passage (as in POST /api/ask)."""
-
-    n: int
-    text: str
-    title: str
-    source: str
-    url: str
-    date: str
-    score: float
-    passage_id: str
-    article_id: str
-    supported: bool
-    quote: str
-    quotes: list[str]
-
-
-class ChatAnswer(TypedDict):
-    """The page API's answer: the same fields as POST /api/ask."""
-
-    answer: str
-    refused: bool
-    citations: list[CitationOut]
-    question: str
-    standalone_question: str
-    answerer: str
-    notice: str
-    supported_sentences: int
-    total_sentences: int
-    timings: dict[str, float]
+# The page API's return types, for gradio_client's view_api: the HTTP API's records as
+# TypedDicts (Gradio types an endpoint from its function's hints), built from them, not copied.
+CitationOut = TypedDict("CitationOut", typing.get_type_hints(Citation))  # type: ignore[misc]
+_ANSWER_HINTS = typing.get_type_hints(AnswerOut)
+_CHAT_FIELDS = ("answer", "refused", "question", "standalone_question", "answerer", "notice",
+                "supported_sentences", "total_sentences", "timings")
+_chat_answer_fields: dict[str, Any] = {k: _ANSWER_HINTS[k] for k in _CHAT_FIELDS}
+_chat_answer_fields["citations"] = list[CitationOut]  # type: ignore[valid-type]
+ChatAnswer = TypedDict("ChatAnswer", _chat_answer_fields)  # type: ignore[misc]
 
 
 def _ask_request(message, history, top_k, sources, date_from, date_to) -> AskRequest:
