@@ -86,6 +86,7 @@ _BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
 # which no single answer entity names, so they are left to the topic join
 _SUBJECT = re.compile(r"\b(he|she|him|her)\b", re.I)
 _POSSESSIVE = re.compile(r"\b(his)\b", re.I)
+_THEM = re.compile(r"\bthem\b", re.I)  # the object of the previous question's verb
 _PLURAL = re.compile(r"\b(they|them|their|theirs)\b", re.I)
 _DO_THAT = re.compile(r"\b(say|said|do|does|did|announce|claim|deny)\s+(that|it|this|so)\b", re.I)
 _WH_LEAD = re.compile(r"^(?:who|what|which(?:\s+\w+){1,2}?|whom)\s+(?=\w+(?:ed|[^\s]*)\b)", re.I)
@@ -154,6 +155,10 @@ def resolve_referents(question: str, previous: str, entity: str | None) -> str |
         q = _POSSESSIVE.sub(f"{entity}'s", q, count=1)
         changed = True
     predicate = previous_predicate(previous)
+    obj = " ".join(predicate.split()[1:]) if predicate else ""
+    if obj and _THEM.search(q):  # "them" after "Who denied the reports?" -> "the reports"
+        q = _THEM.sub(obj, q, count=1)
+        changed = True
     m = _DO_THAT.search(q)
     if predicate and m:
         q = q[: m.start()] + predicate + q[m.end():]

@@ -219,14 +219,16 @@ def test_case10_chatbot_renders_no_latex_and_the_date_error_is_escaped(servers):
     import gradio as gr
 
     from server.service import Service
-    from ui.page import _parse_day, build_page
+    from ui.chat import BadInput, inline, parse_day
+    from ui.page import build_page
 
     demo = build_page(Service(servers["settings"], servers["assistant"]))
     chatbots = [b for b in demo.blocks.values() if isinstance(b, gr.Chatbot)]
     assert chatbots and all(c.latex_delimiters == [] for c in chatbots)
-    with pytest.raises(gr.Error) as err:
-        _parse_day("<img src=x onerror=alert(1)>", "From")
-    assert "<img" not in str(err.value.message) and "&lt;img" in str(err.value.message)
+    with pytest.raises(BadInput) as err:  # a bad date is said inline, under the chat
+        parse_day("<img src=x onerror=alert(1)>", "From")
+    shown = inline(str(err.value))
+    assert "<img" not in shown and "&lt;img" in shown
 
 
 def test_case10_staged_uploads_are_deleted_after_ingest(servers):
