@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fixtures_app import LiveServer
+from test_browser import ask as browser_ask
 
 pytestmark = pytest.mark.browser
 
@@ -64,13 +65,10 @@ def page(browser, app_server, size):
 
 
 def ask(page, question: str):
-    """Type a question, send it, wait for the finished answer; returns its locator."""
-    before = page.locator(DONE).count()
-    page.fill("#fn-question textarea", question)
-    page.click("#fn-ask")
-    page.wait_for_function(f"document.querySelectorAll({DONE!r}).length > {before}", timeout=60_000)
-    page.wait_for_timeout(400)  # the scroll runs on the next animation frame
-    return page.locator(DONE).nth(before)
+    """test_browser's ask, then two animation frames: the page scrolls on the next one."""
+    msg = browser_ask(page, question)
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    return msg
 
 
 def shot(page, name: str) -> None:
