@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,30 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 from fixtures_app import LiveServer
+from test_browser import ARTIFACTS, DONE, browser  # noqa: F401 - the browser fixture, with its offline flags
 from test_browser import ask as browser_ask
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-DONE = "#fn-chat .fn-msg"
 SEED = "Who denied the reports?"
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")  # on PATH: hiding it fails CI (tests/strict_skips.py)
-    if chromium is None:
-        pytest.skip("Debian's chromium is not on PATH (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(params=list(SIZES))
@@ -48,7 +31,7 @@ def size(request) -> str:
     return request.param
 
 
-def open_page(browser, url: str, size: str):
+def open_page(browser, url: str, size: str):  # noqa: F811 - the browser fixture
     w, h = SIZES[size]
     ctx = browser.new_context(viewport={"width": w, "height": h})
     pg = ctx.new_page()
@@ -58,7 +41,7 @@ def open_page(browser, url: str, size: str):
 
 
 @pytest.fixture
-def page(browser, app_server, size):
+def page(browser, app_server, size):  # noqa: F811 - the browser fixture
     ctx, pg = open_page(browser, app_server.url, size)
     yield pg
     ctx.close()
@@ -160,7 +143,7 @@ def test_as_of_is_shown_under_the_answer(page):
     assert "Asked as of 2024-10-12" in msg.locator(".fn-asked").inner_text()
 
 
-def test_a_conversation_survives_reload_and_restart_and_exports(browser, app_settings, app_assistant, tmp_path, size):
+def test_a_conversation_survives_reload_and_restart_and_exports(browser, app_settings, app_assistant, tmp_path, size):  # noqa: F811 - the browser fixture
     from app import create_app
 
     settings = app_settings.model_copy(update={"database": tmp_path / "conversations.db"})
