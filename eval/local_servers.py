@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import socket
+import subprocess
+import time
 from pathlib import Path
+
+import httpx
 
 
 def free_port() -> int:
@@ -13,6 +17,27 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_for_health(
+    proc: subprocess.Popen, url: str, timeout: float, *, interval: float = 0.3, request_timeout: float = 5.0
+) -> str | None:
+    """Poll ``url`` until it answers 200 while ``proc`` runs.
+
+    Returns None once it does, else why not: ``"exited with N"`` or ``"no answer within T s"``
+    (callers add their own context, such as the server's log).
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return f"exited with {proc.returncode}"
+        try:
+            if httpx.get(url, timeout=request_timeout).status_code == 200:
+                return None
+        except httpx.HTTPError:
+            pass
+        time.sleep(interval)
+    return f"no answer within {timeout:.0f} s"
 
 
 def smollm2_gguf() -> Path:

@@ -10,15 +10,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from eval.local_servers import free_port
+from eval.local_servers import free_port, wait_for_health
 from footnote.settings import Settings
 
 
@@ -53,18 +51,10 @@ class ChromaServer:
                 [cmd, "run", "--path", str(self.path), "--host", self.host, "--port", str(self.port)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.proc.returncode}; see {self.log}")
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"chroma run did not answer on {self.url} within {timeout:.0f} s; see {self.log}")
+        problem = wait_for_health(self.proc, f"{self.url}/api/v2/heartbeat", timeout, interval=0.1, request_timeout=1.0)
+        if problem:
+            self.stop()
+            raise RuntimeError(f"chroma run on {self.url}: {problem}; see {self.log}")
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and wait for the port to close."""

@@ -28,7 +28,7 @@ import httpx
 import pytest
 from conftest import ROOT, write
 
-from eval.local_servers import free_port
+from eval.local_servers import free_port, wait_for_health
 from footnote.settings import SAMPLE_ARTICLE
 
 SECONDS = float(os.environ.get("FOOTNOTE_LOAD_SECONDS", "15"))
@@ -89,16 +89,8 @@ def server(tmp_path):
     proc = subprocess.Popen([sys.executable, app_script], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
-            try:
-                if httpx.get(url + "/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the app did not start"
-            time.sleep(0.3)
+        problem = wait_for_health(proc, url + "/api/health", 90)
+        assert problem is None, f"the app did not start ({problem}): " + (tmp_path / "server.log").read_text()[-3000:]
         yield url, proc, tmp_path
     finally:
         proc.terminate()

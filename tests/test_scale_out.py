@@ -17,7 +17,7 @@ import httpx
 import pytest
 from fixtures_chroma import ChromaServer
 
-from eval.local_servers import free_port
+from eval.local_servers import free_port, wait_for_health
 from vectorstore.lexical import read_state
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -50,17 +50,9 @@ class AppProcess:
         self.log = log
 
     def wait_ready(self, timeout: float = 240.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"app on {self.url} not ready in {timeout:.0f} s: {self.log.read_text()[-2000:]}")
+        problem = wait_for_health(self.proc, f"{self.url}/api/health", timeout)
+        if problem:
+            raise RuntimeError(f"app on {self.url}: {problem}: {self.log.read_text()[-2000:]}")
 
     def ask(self, question: str) -> dict:
         r = httpx.post(f"{self.url}/api/ask", json={"question": question}, timeout=120)

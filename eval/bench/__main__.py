@@ -25,7 +25,7 @@ from eval.bench import stages
 from eval.bench.corpus import DEV_DATA, answerable, load_questions, write_subset
 from eval.bench.report import render
 from eval.bench.scale import stage_scale
-from eval.local_servers import free_port
+from eval.local_servers import free_port, wait_for_health
 from footnote.settings import PROJECT_DIR
 
 
@@ -93,18 +93,9 @@ def concurrency(store: Path, questions: list[str], work: Path) -> dict[str, Any]
     proc = subprocess.Popen(cmd, cwd=PROJECT_DIR)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                return {"error": f"the app exited with {proc.returncode}"}
-            try:
-                if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            return {"error": "the app did not answer /api/health within 300 s"}
+        problem = wait_for_health(proc, f"{url}/api/health", 300, interval=0.5)
+        if problem:
+            return {"error": f"the app on /api/health: {problem}"}
         # BM25 loaded, model warm; a question not in the measured set (nothing of it cached)
         httpx.post(f"{url}/api/ask", json={"question": "What happened this week?"}, timeout=120)
         out = stages.load_test(url, questions, timeout=300)
