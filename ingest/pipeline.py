@@ -165,7 +165,8 @@ class Ingestor:
         self.lexical = lexical or SyncedLexicalIndex(self.store, settings.bm25_dir)
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
         self.dups = NearDuplicates.load(settings)  # near-duplicate groups (wire copies, versions)
-        self._versions: dict[tuple[str, str], tuple[str, str]] = {}  # (owner, url) -> (stored article id, date)
+        # (owner, url) -> (stored article id, date), or None: read from the store once per run and key
+        self._versions: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.last_summary = IngestSummary()  # the run in progress (or the last one): what got stored
 
     def ingest(
@@ -207,7 +208,7 @@ class Ingestor:
 
             bar = tqdm(total=total, unit="article", desc="ingest", dynamic_ncols=True)
         states = StoredStates(self.store, full=prune)
-        self._versions = self._url_versions()
+        self._versions = {}
         seen: set[str] = set()
         try:
             self._write_all(self._items(files, url_list, loaded), states, seen, summary, owner, bar, progress, total)
@@ -299,16 +300,6 @@ class Ingestor:
         except (OSError, ValueError, KeyError):
             return True
 
-    def _url_versions(self) -> dict[tuple[str, str], tuple[str, str]]:
-        """Stored articles by (owner, URL) -> (article id, ISO date), for replacing older versions."""
-        out: dict[tuple[str, str], tuple[str, str]] = {}
-        for _ids, metas in self.store.iter_metadata():
-            for m in metas:
-                if m.get("url"):
-                    key = (str(m.get("owner") or LOCAL), str(m["url"]))
-                    out[key] = (str(m.get("article_id", "")), str(m.get("date", "")))
-        return out
-
     def _newest_version(self, art: Article, summary: IngestSummary) -> bool:
         """Whether ``art`` should be stored: a newer version of a stored URL replaces the older one.
 
@@ -317,6 +308,8 @@ class Ingestor:
         (counted unchanged).
         """
         key = (art.owner, art.url)
+        if art.url and key not in self._versions:
+            self._versions[key] = self.store.url_version(*key)
         old = self._versions.get(key) if art.url else None
         if old is None or old[0] == art.id:
             return True

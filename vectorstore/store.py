@@ -207,6 +207,15 @@ class PassageStore:
                         st.expected = -1  # mixed versions: treat as incomplete
         return states
 
+    def url_version(self, owner: str, url: str) -> tuple[str, str] | None:
+        """(article id, ISO date) of the stored article of ``owner`` at ``url``, or None: one
+        filtered read, not a scan of the store."""
+        got = self._call(self.collection.get, where={"url": url}, include=["metadatas"])
+        for m in got["metadatas"] or []:
+            if str(m.get("owner") or "local") == owner:
+                return str(m.get("article_id", "")), str(m.get("date", ""))
+        return None
+
     def stats(self) -> dict[str, int]:
         states = self.article_states()
         return {"articles": len(states), "passages": sum(s.found for s in states.values())}
