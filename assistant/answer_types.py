@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 NUMBER_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+NP = "NP"  # a common-noun phrase (assistant/ner.py): "mustard", "baby formula"
+NP_FIT = float(__import__("os").environ.get("FOOTNOTE_NPFIT", "0.9"))
 NAME_LABELS = ("PERSON", "ORG", "GPE", "WORK_OF_ART", "EVENT", "PRODUCT", "NORP", "LOC", "FAC", "LAW")
 
 
@@ -34,10 +36,13 @@ class AskedType:
     wh: str = ""
 
     def weight(self, label: str) -> float:
-        """How well an entity label fits: 1 for a first choice, 0.6 for a second, else 0."""
+        """How well an entity label fits: 1 for a first choice, 0.6 for a second (a noun
+        phrase: ``NP_FIT``), else 0."""
         if label in self.labels:
             return 1.0
-        return 0.6 if label in self.second else 0.0
+        if label not in self.second:
+            return 0.0
+        return NP_FIT if label == NP else 0.6
 
 
 PERSON = AskedType("person", ("PERSON",), ("ORG", "NORP", "GPE"))
@@ -47,12 +52,12 @@ DURATION = AskedType("number", ("DATE", "TIME", "QUANTITY", "CARDINAL"), ())
 DATE = AskedType("date", ("DATE", "TIME"), ("EVENT",))
 PLACE = AskedType("place", ("GPE", "LOC", "FAC"), ("ORG", "NORP"))
 ORG = AskedType("entity", ("ORG",), ("PRODUCT", "PERSON", "GPE", "WORK_OF_ART"))
-WORK = AskedType("entity", ("WORK_OF_ART",), ("ORG", "PRODUCT", "PERSON", "EVENT", "LAW"))
-EVENT = AskedType("entity", ("EVENT",), ("WORK_OF_ART", "ORG", "PERSON", "PRODUCT"))
+WORK = AskedType("entity", ("WORK_OF_ART",), ("ORG", "PRODUCT", "PERSON", "EVENT", "LAW", NP))
+EVENT = AskedType("entity", ("EVENT",), ("WORK_OF_ART", "ORG", "PERSON", "PRODUCT", NP))
 LANGUAGE = AskedType("entity", ("LANGUAGE", "NORP"), ("GPE",))
 NATIONALITY = AskedType("entity", ("NORP", "GPE"), ("LANGUAGE",))
-ENTITY = AskedType("entity", NAME_LABELS, ())
-ANY = AskedType("any", (), NAME_LABELS + NUMBER_LABELS)
+ENTITY = AskedType("entity", NAME_LABELS, (NP,))
+ANY = AskedType("any", (), NAME_LABELS + NUMBER_LABELS + (NP,))
 
 _PERSON_NOUNS = (
     r"person|man|woman|leader|politician|player|actor|actress|singer|rapper|celebrity|athlete|star|ceo|executive|"
@@ -111,9 +116,20 @@ def _by_noun(words: str) -> AskedType | None:
     return None
 
 
+def focus(question: str) -> str:
+    """The part of a question that asks: its last sentence holding a question word ("Queen
+    Elizabeth II died Thursday. When did she ascend to the throne?" -> the second), and of
+    "... who was associated with which group?" the "which" clause."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    asking = [p for p in parts if re.search(r"\b(?:who|whom|whose|what|when|where|which|how)\b", p, re.I)]
+    q = asking[-1] if asking else question
+    m = re.search(r"\bwho\b.*?\b((?:which|what)\s+[a-z].*)$", q, re.I)
+    return m.group(1) if m else q
+
+
 def asked_type(question: str) -> AskedType:
     """What the question asks for (see the module docstring)."""
-    q = question.lower().strip()
+    q = focus(question).lower().strip()
     if _DURATION_Q.search(q):
         return AskedType("number", DURATION.labels, (), "how")
     if _MONEY_Q.search(q):
@@ -134,7 +150,7 @@ def asked_type(question: str) -> AskedType:
             t = _by_noun(" ".join(words[:n]))
             if t is not None:
                 return AskedType(t.kind, t.labels, t.second, "which")
-        return AskedType("entity", ENTITY.labels, (), "which")
+        return AskedType("entity", ENTITY.labels, ENTITY.second, "which")
     return _keyword_type(q)
 
 

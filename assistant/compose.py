@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer_types import focus
 from assistant.answerers import REFUSAL, Draft
 from assistant.short_answer import Candidate
 from footnote.records import AnswerCandidate, Hit
@@ -50,7 +51,11 @@ def several(cands: list[Candidate]) -> Draft:
 
 def refusal_clause(question: str) -> str:
     """The question as a clause after "The articles do not say": "who won the 2031 ..."."""
-    q = re.sub(r"\s+", " ", question).strip().rstrip("?.! ")
+    q = re.sub(r"\s+", " ", question).strip()
+    asking = focus(q)
+    if asking != q and not re.search(r"\b(?:he|she|it|they|him|her|his|its|their|them)\b", asking, re.I):
+        q = asking  # "Aaron Judge hit ... this week. Who holds the record?" -> the asking sentence
+    q = q.rstrip("?.! ")
     q = re.sub(r"\s*\(.*\)$", "", q)  # a condensed follow-up's appended context
     if re.match(r"^(?:who|whom|whose|what|when|where|which|why|how)\b", q, re.I):
         return q[0].lower() + q[1:]

@@ -53,20 +53,22 @@ def question_constraints(question: str, idf: Callable[[str], float], rare_idf: f
         word = m.group(0)
         if word.lower() in _COMMON or (i == 0 and m.start() == 0):
             continue
-        for tok in tokenize(word):
+        for tok in (t for part in word.split("-") for t in tokenize(part)):  # "Prize-winning": prize, win
             if idf(tok) >= rare_idf and tok not in names:
                 names.append(tok)
     return Constraints(years, list(dict.fromkeys(numbers)), names)
 
 
-def unmet(c: Constraints, hit: Hit) -> list[str]:
+def unmet(c: Constraints, hit: Hit, article_text: str = "") -> list[str]:
     """The constraints of ``c`` that the passage of ``hit`` does not meet (empty: all met).
 
     Years must all be met (in the text, the title, or the article's date); of the numbers
-    and rare names, at most one may be missing when there are three or more.
+    and rare names, at most one may be missing when there are three or more. What the
+    article's other passages shown say counts too (``article_text``): "aged 91" in one
+    passage, "Nobel Peace Prize" in the next.
     """
     p = hit.passage
-    text = f"{p.title}\n{p.text}"
+    text = f"{p.title}\n{p.text}\n{article_text}"
     missing = [y for y in c.years if y not in text and not (p.date and str(p.date.year) == y)]
     have_numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
     toks = set(tokenize(text))
@@ -75,6 +77,22 @@ def unmet(c: Constraints, hit: Hit) -> list[str]:
     if len(soft) > allowed:
         missing += soft
     return missing
+
+
+def article_texts(hits: list[Hit]) -> dict[str, str]:
+    """The text of every passage shown, joined per article."""
+    out: dict[str, list[str]] = {}
+    for h in hits:
+        out.setdefault(h.passage.article_id, []).append(h.passage.text)
+    return {a: "\n".join(texts) for a, texts in out.items()}
+
+
+def period_unmet(hits: list[Hit], hit: Hit) -> bool:
+    """Whether ``hit`` misses the period the question names ("this week") while other
+    passages shown meet it. When none does (today is far from every article, as when a
+    deployed app is asked about "this week" of an old collection), the period constrains
+    nothing: it was only a preference."""
+    return hit.in_period is False and any(h.in_period for h in hits)
 
 
 def passage_years(hit: Hit) -> list[str]:

@@ -27,6 +27,19 @@ class DateWindow:
     def contains(self, d: date | None) -> bool:
         return d is not None and self.start <= d <= self.end
 
+    @property
+    def relative(self) -> bool:
+        """A period counted from today ("this week", "yesterday"), not a named one ("in 2023")."""
+        return self.start != date.min and not re.search(r"\d", self.phrase)
+
+    def holds(self, d: date | None, slack_days: int = 3) -> bool | None:
+        """Whether a story dated ``d`` can report on the period: published inside it, or
+        up to ``slack_days`` before it (a quiz's "this week" lags the news by a day or
+        two). None for an undated story."""
+        if d is None:
+            return None
+        return self.start <= d + timedelta(days=slack_days) and d <= self.end
+
 
 def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])

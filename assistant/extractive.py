@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from assistant import compose
 from assistant.answer_types import asked_type
 from assistant.answerers import REFUSAL, Draft
-from assistant.constraints import passage_years, question_constraints, unmet
+from assistant.constraints import article_texts, passage_years, period_unmet, question_constraints, unmet
 from assistant.entities import new_names, new_numbers
 from assistant.instructions import is_instruction
 from assistant.short_answer import Candidate, candidates
@@ -222,14 +222,21 @@ class ExtractiveAnswerer:
         if self._weak(scored):
             return compose.plain_refusal()
         cons = question_constraints(question, self.idf)
-        fitting = [s for s in scored if not unmet(cons, hits[s.n - 1])] if cons else scored
+        texts = article_texts(hits) if cons else {}
+        fitting = [
+            s for s in scored
+            if not (cons and unmet(cons, hits[s.n - 1], texts[hits[s.n - 1].passage.article_id]))
+            and not period_unmet(hits, hits[s.n - 1])
+        ]
         if self._weak(fitting):
             best = scored[0]
             hit = hits[best.n - 1]
             return compose.closest_refusal(question, hit, best.n, best.text, passage_years(hit))
         asked = asked_type(question)
         top = fitting[: self.candidate_sentences]
-        cands = candidates(question, asked, [(s.score, s.n, hits[s.n - 1].passage.article_id, s.text) for s in top])
+        embed = self.embedder.embed if self.embedder is not None else None
+        cands = candidates(question, asked, [(s.score, s.n, hits[s.n - 1].passage.article_id, s.text) for s in top],
+                           idf=self.idf, embed=embed)
         coverage = {(s.n, s.text): s.coverage for s in top}
         distinct = self.distinct_answers([c for c in cands if coverage.get((c.n, c.sentence), 0) >= self.ambiguity_coverage])
         if distinct and cands and distinct[0] is not cands[0]:

@@ -4,6 +4,11 @@ The model is ``en_core_web_sm`` 3.8.0 as re-uploaded to PyPI (``en-core-web-sm-v
 see docs/DESIGN-NOTES.md for the wheel's sha256). It is loaded once, lazily, without the
 parser and lemmatizer (NER needs neither): ~0.4 s to load, ~4 ms a sentence, so only the
 few candidate sentences of an answer are tagged, and results are cached by sentence.
+
+Besides the named entities, a sentence's common-noun phrases ("the monkeypox outbreak",
+"baby formula", "hearing aids") are returned with the label ``NP``: runs of adjectives
+and nouns ending in a common noun, read off the tagger's parts of speech (no parser).
+Many answers are not names ("Which condiment ...?" -- mustard).
 """
 
 from __future__ import annotations
@@ -43,6 +48,34 @@ _cache: dict[str, tuple[Entity, ...]] = {}
 _CACHE_MAX = 20_000
 
 
+NP = "NP"
+_NP_POS = frozenset(("ADJ", "NOUN", "PROPN"))
+# Modifiers that never belong to an answer phrase ("another extinct species", "new menu").
+_VAGUE = frozenset(
+    "new other another more most many several such same last next first own former latest recent current "
+    "major big biggest largest small top key main certain various few much".split()
+)
+_NP_MAX = 5
+
+
+def noun_phrases(doc: Any) -> list[tuple[int, int]]:
+    """Character spans of the common-noun phrases of a tagged doc (see the module docstring)."""
+    spans: list[tuple[int, int]] = []
+    run: list[Any] = []
+    for tok in [*doc, None]:
+        if tok is not None and tok.pos_ in _NP_POS and not (tok.pos_ == "ADJ" and not run and tok.lower_ in _VAGUE):
+            run.append(tok)
+            continue
+        while run and run[-1].pos_ != "NOUN":
+            run.pop()  # the phrase ends in a common noun
+        while run and run[0].lower_ in _VAGUE:
+            run.pop(0)
+        if run and len(run) <= _NP_MAX:
+            spans.append((run[0].idx, run[-1].idx + len(run[-1].text)))
+        run = []
+    return spans
+
+
 def _from_doc(sentence: str, doc: Any) -> tuple[Entity, ...]:
     out = []
     for e in doc.ents:
@@ -50,6 +83,7 @@ def _from_doc(sentence: str, doc: Any) -> tuple[Entity, ...]:
         if e.label_ == "MONEY" and start > 0 and sentence[start - 1] in "$£€¥":
             start -= 1  # "$10,000": the sign belongs to the amount
         out.append(Entity(sentence[start:e.end_char], e.label_, start, e.end_char))
+    out += [Entity(sentence[a:b], NP, a, b) for a, b in noun_phrases(doc)]
     return tuple(out)
 
 
@@ -65,5 +99,30 @@ def tag_many(sentences: list[str]) -> dict[str, tuple[Entity, ...]]:
 
 
 def entities(sentence: str) -> tuple[Entity, ...]:
-    """The named entities of ``sentence`` (cached)."""
-    return tag_many([sentence])[sentence]
+    """The named entities of ``sentence`` (cached), without its noun phrases."""
+    return tuple(e for e in tag_many([sentence])[sentence] if e.label != NP)
+
+
+def head_phrase(question: str) -> str:
+    """The noun phrase a which/what question asks about: "Which national park ...?" ->
+    "national park", "what kind of virus" -> "virus"; "" when there is none."""
+    doc = nlp()(question)
+    toks = list(doc)
+    for i, t in enumerate(toks):
+        if t.lower_ not in ("which", "what"):
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j].pos_ in ("AUX", "DET"):
+            j += 1  # "what is the biggest threat"
+        if j + 1 < len(toks) and toks[j].lower_ in ("kind", "type", "sort", "name") and toks[j + 1].lower_ == "of":
+            j += 2  # "what kind of virus", "the name of the mission"
+            while j < len(toks) and toks[j].pos_ == "DET":
+                j += 1
+        words = []
+        while j < len(toks) and (toks[j].pos_ in _NP_POS or toks[j].pos_ == "ADV" or toks[j].tag_ == "POS"):
+            if toks[j].pos_ in _NP_POS:
+                words.append(toks[j].text)
+            j += 1
+        if words:
+            return " ".join(words)
+    return ""

@@ -316,6 +316,8 @@ class HybridRetriever:
             factors[None] = min(factors[None], max((f for d, f in factors.items() if d is not None), default=1.0))
         for h in hits:
             h.score *= factors[h.passage.date]
+            if window is not None and window.relative:
+                h.in_period = window.holds(h.passage.date)
         hits.sort(key=lambda h: -h.score)
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:

@@ -13,9 +13,22 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import os
+from collections.abc import Callable
+
+import numpy as np
+
 from assistant.answer_types import AskedType
-from assistant.ner import Entity, tag_many
+from assistant.ner import NP, Entity, head_phrase, tag_many
 from vectorstore.lexical import tokenize
+
+_T = {k: float(v) for k, v in (x.split("=") for x in os.environ.get("FOOTNOTE_TUNE", "").split(",") if x)}
+TYPE_WEIGHT = _T.get("type", 0.8)  # share of a candidate's score set by how well it fits the asked noun
+IDF_WEIGHT = _T.get("idf", 0.15)  # share set by how rare its words are (common names: "US", "America")
+IDF_REF = _T.get("idfref", 6.0)
+UNIT_BOOST = _T.get("unit", 1.5)  # a number followed by the unit the question asks for
+WINDOW = _T.get("win", 80.0)  # characters either side of a candidate counted as its context
+LOCAL_SHARE = _T.get("local", 0.5)
 
 # Outlets and wire services named in bylines and credits are never the answer.
 _NOT_ANSWERS = frozenset(
@@ -85,7 +98,7 @@ def widen(ent: Entity, sentence: str) -> Entity:
     return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
 
 
-_QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’]{1,60}?)[,.!?]?[”\"’]")
+_QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’]{1,60}?)[,.!?]?[”\"’](?!\w)")
 
 
 def quoted_titles(sentence: str) -> list[Entity]:
@@ -101,8 +114,65 @@ def quoted_titles(sentence: str) -> list[Entity]:
 _TITLE_SMALL = frozenset("a an the of and in on at to for with from by or &".split())
 
 
+_QUALIFIER = re.compile(
+    r"^(?:more than|less than|fewer than|as (?:much|many|few|little) as|up to|at least|at most|nearly|almost|"
+    r"about|around|approximately|roughly|over|under|some|just|only|an estimated|estimated|close to|upwards of|"
+    r"well over|a record)\s+(?=\S)",
+    re.I,
+)
+# "GARDINER, Mont. — ", "WASHINGTON (AP) — ", "JERUSALEM – ": a dateline names where the
+# story was filed, never the answer.
+_DATELINE = re.compile(
+    r"^\W*(?:\(CNN\)\s*)?[A-Z][A-Z.'’ ]{2,}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)*\s*(?:\([\w ]+\)\s*)?[—–-]{1,2}\s"
+)
+
+
+def unqualified(phrase: str) -> str:
+    """An amount without its hedge: "more than 1,000" -> "1,000", "nearly 60%" -> "60%"."""
+    return _QUALIFIER.sub("", phrase)
+
+
+def not_in_answer_position(ent: Entity, sentence: str) -> bool:
+    """Entities that are never answers: a dateline's place, a photo credit ("Name/Agency")."""
+    if "/" in ent.text:
+        return True
+    m = _DATELINE.match(sentence)
+    return bool(m and ent.start < m.end())
+
+
+def trim_known(phrase: str, q_tokens: set[str]) -> str:
+    """A noun phrase without the question's own words at its edges: "monkeypox outbreak"
+    for "which virus outbreak" -> "monkeypox"."""
+    words = phrase.split()
+    while words and set(tokenize(words[0])) <= q_tokens:
+        words.pop(0)
+    while words and set(tokenize(words[-1])) <= q_tokens:
+        words.pop()
+    return " ".join(words)
+
+
+_SMALL_NUMBERS = {
+    w: str(i) for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
+
+
+def as_digits(phrase: str) -> str:
+    """A count in digits, as quizzes and tables write it: "six" -> "6", "nine years" ->
+    "9 years", "17-year-old" -> "17"."""
+    m = re.match(r"^(\d+)-(?:year|month|week|day)s?-old$", phrase, re.I)
+    if m:
+        return m.group(1)
+    words = phrase.split(" ", 1)
+    digits = _SMALL_NUMBERS.get(words[0].lower())
+    return phrase if digits is None else " ".join([digits, *words[1:]])
+
+
 def strip_unit(phrase: str, q_lower: str) -> str:
     """A count without the unit the question already names: "how many years" -> "12", not "12 years"."""
+    phrase = as_digits(phrase)
     m = re.match(r"^(\$?[\d.,]+%?|[a-z-]+)\s+([a-z]+)$", phrase, re.I)
     if m and re.search(rf"\bhow (?:many|much|long|old) {re.escape(m.group(2).lower().rstrip('s'))}", q_lower):
         return m.group(1)
@@ -116,17 +186,56 @@ def _in_question(entity: str, q_tokens: set[str], q_lower: str) -> bool:
     return all(t in q_tokens for t in toks)
 
 
-def _proximity(ent: Entity, sentence: str, q_tokens: set[str]) -> float:
-    """1 next to a question word, falling towards 0.5 as the entity stands further away."""
-    positions = [m.start() for m in _WORD.finditer(sentence) if set(tokenize(m.group(0))) & q_tokens]
-    if not positions:
+def _proximity(ent: Entity, sentence: str, q_tokens: set[str], idf: Callable[[str], float]) -> float:
+    """1 when the question's words stand around the entity, falling towards 0.5 as they
+    stand further away: the distance to the nearest question word, and the share (by IDF)
+    of the sentence's question words within ``WINDOW`` characters of it."""
+    found = [(m.start(), t) for m in _WORD.finditer(sentence) for t in set(tokenize(m.group(0))) & q_tokens]
+    if not found:
         return 0.5
-    d = min(min(abs(p - ent.start), abs(p - ent.end)) for p in positions)
-    return 0.5 + 0.5 * math.exp(-d / 60)
+    d = min(min(abs(p - ent.start), abs(p - ent.end)) for p, _ in found)
+    near = {t for p, t in found if ent.start - WINDOW <= p <= ent.end + WINDOW}
+    every = {t for _, t in found}
+    local = sum(idf(t) for t in near) / (sum(idf(t) for t in every) or 1.0)
+    return 0.5 + 0.5 * ((1 - LOCAL_SHARE) * math.exp(-d / 60) + LOCAL_SHARE * local)
+
+
+def _rarity(phrase: str, idf: Callable[[str], float] | None) -> float:
+    """1 for a phrase of rare words, lower for common ones ("US", "America", "Biden")."""
+    toks = tokenize(phrase)
+    if idf is None or not toks:
+        return 1.0
+    mean = sum(idf(t) for t in toks) / len(toks)
+    return (1 - IDF_WEIGHT) + IDF_WEIGHT * min(1.0, mean / IDF_REF)
+
+
+def _unit(q_lower: str) -> str:
+    """The unit a number question counts in: "how many seconds" -> "second"."""
+    m = re.search(r"\bhow (?:many|much) ([a-z]+)", q_lower)
+    return m.group(1).rstrip("s")[:5] if m and len(m.group(1)) > 2 else ""
+
+
+def _type_fit(found: dict[str, Candidate], head: str, embed: Callable[[list[str]], np.ndarray]) -> None:
+    """Scale each candidate by how well it fits the asked noun ("virus": monkeypox, not HHS),
+    under the embedding model, relative to the best-fitting one."""
+    keys = list(found)
+    vecs = embed([head] + [found[k].text for k in keys])
+    sims = np.maximum(vecs[1:] @ vecs[0], 0.0)
+    top = float(sims.max()) if len(sims) else 0.0
+    if top <= 0:
+        return
+    for k, sim in zip(keys, sims):
+        found[k].score *= (1 - TYPE_WEIGHT) + TYPE_WEIGHT * float(sim) / top
 
 
 def candidates(
-    question: str, asked: AskedType, sentences: list[tuple[float, int, str, str]], *, allow_second: bool = True
+    question: str,
+    asked: AskedType,
+    sentences: list[tuple[float, int, str, str]],
+    *,
+    allow_second: bool = True,
+    idf: Callable[[str], float] | None = None,
+    embed: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[Candidate]:
     """Short-answer candidates, best first.
 
@@ -135,25 +244,37 @@ def candidates(
         asked: the asked type.
         sentences: (score, passage n, article id, sentence) of the top sentences, best first.
         allow_second: also take entities of the asked type's second-choice labels.
+        idf: inverse document frequency of a stemmed token (common names weigh less).
+        embed: the embedding model, to weigh candidates by how well they fit the noun a
+            which/what question asks about.
     """
     q_tokens = set(tokenize(question))
     q_lower = normalise(question)
+    idf_of = idf or (lambda _t: 1.0)
+    unit = _unit(q_lower) if asked.kind == "number" else ""
     tags = tag_many([s for _, _, _, s in sentences])
     found: dict[str, Candidate] = {}
     for score, n, aid, sent in sentences:
         seen_here: set[str] = set()
         for ent in [*(widen(e, sent) for e in tags[sent]), *quoted_titles(sent)]:
             fit = asked.weight(ent.label)
-            if fit == 0 or (fit < 1 and not allow_second):
+            if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue
-            phrase = strip_unit(clean_phrase(ent.text), q_lower) if asked.kind == "number" else clean_phrase(ent.text)
+            if asked.kind == "number":
+                phrase = strip_unit(unqualified(clean_phrase(ent.text)), q_lower)
+            elif ent.label == NP:
+                phrase = trim_known(clean_phrase(ent.text), q_tokens)
+            else:
+                phrase = clean_phrase(ent.text)
             key = normalise(phrase)
             if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower):
                 continue
             if asked.kind == "number" and not re.search(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|dozen|million|billion", key):
                 continue
             seen_here.add(key)
-            value = score * fit * _proximity(ent, sent, q_tokens)
+            value = score * fit * _proximity(ent, sent, q_tokens, idf_of) * _rarity(phrase, idf)
+            if unit and unit in sent[ent.end : ent.end + 25].lower():
+                value *= UNIT_BOOST
             c = found.get(key)
             if c is None:
                 found[key] = Candidate(phrase, ent.label, value, sent, n, aid, [(n, sent)])
@@ -163,6 +284,9 @@ def candidates(
                     c.score, c.sentence, c.n, c.article_id, c.text = value + 0.35 * c.score, sent, n, aid, phrase
                 else:
                     c.score += 0.35 * value
+    head = head_phrase(question) if embed is not None and found and (asked.wh == "which" or asked.kind in ("entity", "any")) else ""
+    if head:
+        _type_fit(found, head, embed)
     # a second-choice label already carries its lower fit in its score: it wins only when its
     # sentence is that much better (a bakery that won a prize beats a person in a weak sentence)
     return sorted(found.values(), key=lambda c: -c.score)

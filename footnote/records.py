@@ -106,6 +106,9 @@ class Hit:
     lexical_rank: int | None = None
     similarity: float | None = None  # cosine similarity of question and passage, when known
     also_in: list[str] = field(default_factory=list)  # other outlets carrying the same story (wire copies)
+    # Whether the passage's date lies in the period the question names ("this week"):
+    # None when it names none, or the passage has no date.
+    in_period: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,12 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 if [ "${1:-}" = "--dev" ]; then
+  # llama.cpp is compiled here; a native build uses every instruction the CPU reports, and
+  # on VMs that report AMX without enabling it the server dies with SIGILL on its first
+  # request. Portable AVX2 code runs on any x86-64 machine of the last decade.
+  if [ "$(uname -m)" = x86_64 ]; then
+    export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
+  fi
   .venv/bin/pip install -q -r requirements-dev.txt
   .venv/bin/pip install -q --no-deps -r requirements-nodeps.txt -r requirements-dev-nodeps.txt
   # a LangChain agent's environment for the MCP test (langchain-mcp-adapters needs mcp<2)
