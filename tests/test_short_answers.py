@@ -173,3 +173,80 @@ def test_a_year_the_articles_do_not_cover_is_refused_with_the_closest(stores):
     assert ans.text.startswith("The articles do not say who won the 2031 Eurovision Song Contest; the closest is ")
     assert "2023" in ans.text and ans.text.endswith("[1]")
     assert [c.article_id for c in ans.citations] == ["euro-2023"]
+
+
+# --- round 3: answers that are not names, the asked noun, amounts, datelines, periods ------------
+@pytest.fixture(scope="module")
+def minilm():
+    from vectorstore.embeddings import get_embedder
+
+    return get_embedder(Settings(_env_file=None))
+
+
+def test_a_common_noun_answer_is_found_and_fits_the_asked_noun(minilm):
+    # "which spice" is answered by a common noun; the names in the sentence are not spices
+    d = ExtractiveAnswerer(embedder=minilm).answer(
+        "Shops in Portugal ran out of which spice after a poor harvest?",
+        _hits("Shops across Portugal have run out of saffron after a poor harvest in Castilla-La Mancha, "
+              "retailer Pingo Doce said on Monday."),
+    )
+    assert d.short_answer == "saffron"
+
+
+def test_the_question_words_are_trimmed_from_a_noun_phrase_answer(minilm):
+    d = ExtractiveAnswerer(embedder=minilm).answer(
+        "Health officials opened an emergency centre to fight which virus outbreak?",
+        _hits("Health officials opened an emergency centre on Tuesday to fight the measles outbreak in Lyon."),
+    )
+    assert d.short_answer == "measles"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "short"),
+    [
+        ("How many people were arrested during the protests?",
+         "Police said more than 1,400 people were arrested during the protests over the weekend.", "1,400"),
+        ("How many years was the smuggler sentenced to?",
+         "A court sentenced the smuggler to nine years in prison on Thursday for the scheme.", "9"),
+        ("How old is the pilot who flew around the world solo?",
+         "A 19-year-old pilot flew around the world solo in a microlight, landing in Kortrijk on Friday.", "19"),
+        ("How many minutes did the blackout last in the city?",
+         "The blackout began on March 3, 2024 and lasted 47 minutes across the city, the utility said.", "47"),
+    ],
+)
+def test_amounts_come_without_hedges_in_digits_and_in_the_asked_unit(question, text, short):
+    assert ExtractiveAnswerer().answer(question, _hits(text)).short_answer == short
+
+
+def test_a_dateline_place_is_not_the_answer():
+    d = ExtractiveAnswerer().answer(
+        "Which city hosted the chess olympiad final?",
+        _hits("BUDAPEST — The chess olympiad final was hosted by Chennai on Sunday, organisers said."),
+    )
+    assert d.short_answer == "Chennai"
+
+
+def test_the_asking_sentence_sets_the_type():
+    # a statement first, then the question: the date of the second, not a person of the first
+    assert asked_type("Queen Margrethe II abdicated on Sunday. When did she become queen?").kind == "date"
+    assert asked_type("A hacker who was arrested in Spain worked for which company?").labels[0] == "ORG"
+
+
+def test_this_week_is_a_constraint_only_when_the_store_covers_this_week():
+    from assistant.dates import resolve_dates
+
+    old = Hit(Passage(id="o", article_id="old", text="The mayor of Tarvik resigned on Monday after a scandal.",
+                      title="Tarvik mayor resigns", date=date(2021, 5, 3)), 1.0)
+    new = Hit(Passage(id="n", article_id="new", text="The Tarvik library reopened on Monday after a renovation.",
+                      title="Tarvik library reopens", date=date(2024, 3, 4)), 0.9)
+    q = "Which official of Tarvik resigned this week?"
+    window = resolve_dates(q, date(2024, 3, 6))
+    for h in (old, new):
+        h.in_period = window.holds(h.passage.date)
+    # the store holds this week's news, and the resignation story is three years old: refused
+    d = ExtractiveAnswerer().answer(q, [old, new])
+    assert d.refused and "closest" in d.text
+    # asked years later, no passage is in "this week": the period is only a preference
+    for h in (old, new):
+        h.in_period = resolve_dates(q, date(2026, 12, 7)).holds(h.passage.date)
+    assert not ExtractiveAnswerer().answer(q, [old, new]).refused
