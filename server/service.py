@@ -86,14 +86,19 @@ class Service:
         return a
 
     def overview(self) -> tuple[dict[str, int], list[str]]:
-        """(counts, sources) of the store, recomputed only when its revision changed (a
-        full count walks every passage's metadata)."""
+        """(counts, sources) of the store, recomputed only when its revision changed: from
+        the lexical index when it is at the store's revision, else by walking every
+        passage's metadata."""
         a = self.assistant
         revision = a.store.revision()  # also the reachability check
         cached = self._overview
         if cached is not None and cached[0] == revision:
             return cached[1], cached[2]
-        stats, sources = a.stats(), a.store.sources()
+        index = a.lexical.current()
+        if index.revision == revision:  # the lexical index holds the store: read its term dictionary
+            stats, sources = index.overview()
+        else:  # not in step yet (a write in flight): walk the store's metadata
+            stats, sources = a.stats(), a.store.sources()
         self._overview = (revision, stats, sources)
         return stats, sources
 

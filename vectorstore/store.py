@@ -282,13 +282,11 @@ class PassageStore:
 
         Cheaper than ``query``: Chroma returns no documents or metadata (the caller has them).
         """
-        n = self.count()
-        if n == 0:
-            return []
+        # No count() first (see ``query``): a COUNT over the store on every question.
         res = self._call(
             self.collection.query,
             query_embeddings=[np.asarray(embedding, dtype=np.float32)],
-            n_results=min(k, n),
+            n_results=max(1, k),
             where=filters.where() if filters else None,
             include=["distances"],
         )
