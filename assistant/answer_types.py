@@ -127,9 +127,18 @@ def focus(question: str) -> str:
     return m.group(1) if m else q
 
 
+YES_NO = AskedType("yesno")  # "Did the court ...?": the sentence answers, no phrase is picked out
+_YES_NO_Q = re.compile(
+    r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|shall|may|might|must)"
+    r"(?:n[’']t)?\s(?!.*\b(?:who|whom|whose|what|when|where|which|how)\b)"
+)
+
+
 def asked_type(question: str) -> AskedType:
     """What the question asks for (see the module docstring)."""
     q = focus(question).lower().strip()
+    if _YES_NO_Q.match(q):
+        return YES_NO
     if _DURATION_Q.search(q):
         return AskedType("number", DURATION.labels, (), "how")
     if _MONEY_Q.search(q):

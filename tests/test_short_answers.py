@@ -250,3 +250,13 @@ def test_this_week_is_a_constraint_only_when_the_store_covers_this_week():
     for h in (old, new):
         h.in_period = resolve_dates(q, date(2026, 12, 7)).holds(h.passage.date)
     assert not ExtractiveAnswerer().answer(q, [old, new]).refused
+
+
+def test_a_yes_no_question_is_answered_by_the_sentence_not_a_name():
+    d = ExtractiveAnswerer().answer(
+        "Did the court in Tallinn approve the bridge toll?",
+        _hits("The court in Tallinn approved the bridge toll on Tuesday, judge Kadri Saar ruled."),
+    )
+    assert not d.refused and d.short_answer is None
+    assert d.text.startswith("The court in Tallinn approved the bridge toll")
+    assert asked_type("Did anyone say who paid for it?").kind != "yesno"  # a wh-question inside
