@@ -75,7 +75,9 @@ class Reranker(Protocol):
 
 PassageLookup = Callable[[Sequence[str]], dict[str, Passage]]
 OVERFETCH = (4, 20)  # dense candidates searched per passage wanted when the filters are applied after the search
-MIN_FILTERED = 10  # fewer dense candidates than this passing the filters: let Chroma filter instead
+MIN_FILTERED = 10  # fewer dense candidates than this passing the filters: let Chroma filter instead ...
+PREFILTER_MAX = 1_000  # ... straight away when at most this many passages pass (it reads each one's id) ...
+PREFILTER_FALLBACK_MAX = 20_000  # ... and after the over-fetch only up to this many (beyond: seconds at 1M)
 
 
 class DenseRetriever:
@@ -83,10 +85,19 @@ class DenseRetriever:
 
     name = "dense"
 
-    def __init__(self, store: PassageStore, embedder: Embedder, lookup: PassageLookup | None = None) -> None:
+    def __init__(
+        self,
+        store: PassageStore,
+        embedder: Embedder,
+        lookup: PassageLookup | None = None,
+        matching: Callable[[Filters], int] | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.lookup = lookup
+        self.matching = matching  # how many passages pass the filters (the lexical index counts them)
+        self.prefilter_max = PREFILTER_MAX
+        self.prefilter_fallback_max = PREFILTER_FALLBACK_MAX
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         if query.embedding is None:
@@ -100,13 +111,26 @@ class DenseRetriever:
         # 0.6 s at 100k, growing with the store). Only when few pass even then (a narrow
         # filter) does Chroma filter; a few dense candidates fewer than k is fine for
         # fusion (BM25 brings its own).
+        #
+        # How many passages pass decides (the lexical index counts them in a few ms): a
+        # handful, and Chroma filters at once (cheap: it reads few ids); many, and the
+        # over-fetch finds them; many but none near the question (a million passages, a
+        # broad filter, every neighbour from other sources), and the dense side gives what
+        # passed rather than wait seconds for Chroma to read hundreds of thousands of ids.
         if not filters.active:
             return self._hits(self.store.nearest_ids(query.embedding, k, None), filters)
+        passing = self.matching(filters) if self.matching is not None else None
+        if passing == 0:
+            return []
+        if passing is not None and passing <= self.prefilter_max:
+            return self._hits(self.store.nearest_ids(query.embedding, k, filters), filters)
         for factor in OVERFETCH:
             found = self.store.nearest_ids(query.embedding, k * factor, None)
             hits = self._hits(found, filters)
             if len(hits) >= min(k, MIN_FILTERED) or len(found) < k * factor:  # enough, or the whole store
                 return hits[:k]
+        if passing is not None and passing > self.prefilter_fallback_max:
+            return hits[:k]  # fusion brings BM25's filtered passages beside these
         return self._hits(self.store.nearest_ids(query.embedding, k, filters), filters)
 
     def _hits(self, found: list[tuple[str, float]], filters: Filters) -> list[Hit]:
@@ -137,6 +161,10 @@ class LexicalRetriever:
     def lookup(self, ids: Sequence[str]) -> dict[str, Passage]:
         """Passages by id from the lexical index (those it holds)."""
         return self.index.lookup(ids)
+
+    def matching(self, filters: Filters) -> int:
+        """How many passages pass the filters (the lexical index's count)."""
+        return self.index.matching(filters)
 
 
 def rrf_fuse(rankings: list[tuple[list[Hit], float]], rrf_k: int = 60) -> list[Hit]:
@@ -370,7 +398,7 @@ def build_retriever(
 
         reranker = make_reranker(s)
     lexical = LexicalRetriever(index)
-    dense = DenseRetriever(store, embedder, lookup=lexical.lookup)
+    dense = DenseRetriever(store, embedder, lookup=lexical.lookup, matching=lexical.matching)
     return HybridRetriever(
         dense if s.retrieval_mode in ("hybrid", "dense") else None,
         lexical if s.retrieval_mode in ("hybrid", "lexical") else None,

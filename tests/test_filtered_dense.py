@@ -1,5 +1,6 @@
 """Dense retrieval with filters: filtered after an unfiltered search when enough pass,
-by Chroma's own (costly) filter only when the filter is narrow."""
+by Chroma's own (costly) filter only when the filter is narrow; how many pass is counted
+by the lexical index first."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def test_filters_applied_after_the_search_unless_few_pass(tmp_path, monkeypatch)
     store = PassageStore(Settings(store_dir=tmp_path / "store", _env_file=None))
     store.add_passages(_passages())
     lexical = SyncedLexicalIndex(store, tmp_path / "lex")
-    dense = DenseRetriever(store, store.embedder, lookup=lexical.lookup)
+    dense = DenseRetriever(store, store.embedder, lookup=lexical.lookup)  # no count: the over-fetch decides
     wheres = []
     query = store.collection.query
 
@@ -41,3 +42,33 @@ def test_filters_applied_after_the_search_unless_few_pass(tmp_path, monkeypatch)
     hits = dense.retrieve(Query("storm flooded the harbour", filters=Filters(sources=["Small"])), 1)
     assert [h.passage.source for h in hits] == ["Small"]
     assert wheres == [None, None, {"source": {"$in": ["Small"]}}]  # 4, then 20 searched, none passed: Chroma filtered
+
+
+def test_the_count_of_passing_passages_picks_the_path(tmp_path, monkeypatch):
+    store = PassageStore(Settings(store_dir=tmp_path / "store", _env_file=None))
+    store.add_passages(_passages())
+    lexical = SyncedLexicalIndex(store, tmp_path / "lex")
+    assert lexical.matching(Filters(sources=["Small"])) == 5 and lexical.matching(Filters(sources=["Big"])) == 25
+    assert lexical.matching(Filters(sources=["Nowhere"])) == 0 and lexical.matching(Filters()) == 30
+    dense = DenseRetriever(store, store.embedder, lookup=lexical.lookup, matching=lexical.matching)
+    wheres = []
+    query = store.collection.query
+
+    def recording(**kw):
+        wheres.append(kw.get("where"))
+        return query(**kw)
+
+    monkeypatch.setattr(store.collection, "query", recording)
+    storm = "storm flooded the harbour"
+    # a narrow filter (5 pass, at most prefilter_max): Chroma filters at once, no wasted search
+    hits = dense.retrieve(Query(storm, filters=Filters(sources=["Small"])), 1)
+    assert [h.passage.source for h in hits] == ["Small"] and wheres == [{"source": {"$in": ["Small"]}}]
+    # nothing passes: no search at all
+    wheres.clear()
+    assert dense.retrieve(Query(storm, filters=Filters(sources=["Nowhere"])), 3) == [] and wheres == []
+    # many pass (above both limits) but none is near: the dense side returns what passed
+    # instead of asking Chroma to read every passing id (seconds at a million passages)
+    dense.prefilter_max = dense.prefilter_fallback_max = 2
+    wheres.clear()
+    hits = dense.retrieve(Query("orchestra conductor season", filters=Filters(sources=["Big"])), 1)
+    assert wheres == [None, None] and all(h.passage.source == "Big" for h in hits)

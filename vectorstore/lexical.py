@@ -251,6 +251,13 @@ class LexicalIndex:
             parts.append(Q.range_query(self.schema, "day", tantivy.FieldType.Integer, lo, hi))
         return Q.boolean_query([(Occur.Must, p) for p in parts]) if parts else None
 
+    def matching(self, filters: Filters) -> int:
+        """How many passages pass the filters (all of them when none is set)."""
+        only = self._filter(filters) if filters.active else None
+        if only is None:
+            return len(self)
+        return int(self.searcher.search(only, 1, count=True).count)
+
     def _terms(self, field: str) -> list[tuple[str, int]]:
         """Every term of a raw field with the number of live passages holding it (deleted
         passages not counted: the term dictionary keeps them until a merge)."""
@@ -395,3 +402,7 @@ class SyncedLexicalIndex:
     def lookup(self, ids: Sequence[str]) -> dict[str, Passage]:
         """Passages by id from the index (those it holds)."""
         return self.current().get(ids)
+
+    def matching(self, filters: Filters) -> int:
+        """How many passages pass the filters, by the index's count."""
+        return self.current().matching(filters)
