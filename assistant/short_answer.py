@@ -138,6 +138,15 @@ def not_in_answer_position(ent: Entity, sentence: str) -> bool:
     return bool(m and ent.start < m.end())
 
 
+def known_owner_dropped(phrase: str, q_tokens: set[str]) -> str:
+    """A name without a possessive the question already gives: "London’s National Gallery"
+    for "which London gallery" -> "National Gallery"."""
+    m = re.match(r"^([\w.-]+(?: [\w.-]+)?)[’']s\s+(\S.*)$", phrase)
+    if m and set(tokenize(m.group(1))) <= q_tokens and tokenize(m.group(1)):
+        return m.group(2)
+    return phrase
+
+
 def trim_known(phrase: str, q_tokens: set[str]) -> str:
     """A noun phrase without the question's own words at its edges: "monkeypox outbreak"
     for "which virus outbreak" -> "monkeypox"."""
@@ -263,7 +272,7 @@ def candidates(
             elif ent.label == NP:
                 phrase = trim_known(clean_phrase(ent.text), q_tokens)
             else:
-                phrase = clean_phrase(ent.text)
+                phrase = known_owner_dropped(clean_phrase(ent.text), q_tokens)
             key = normalise(phrase)
             if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower):
                 continue

@@ -260,3 +260,17 @@ def test_a_yes_no_question_is_answered_by_the_sentence_not_a_name():
     assert not d.refused and d.short_answer is None
     assert d.text.startswith("The court in Tallinn approved the bridge toll")
     assert asked_type("Did anyone say who paid for it?").kind != "yesno"  # a wh-question inside
+
+
+def test_a_possessive_the_question_already_gives_is_dropped(minilm):
+    from assistant.short_answer import known_owner_dropped
+    from vectorstore.lexical import tokenize
+
+    q = set(tokenize("Activists threw soup at a painting in which London gallery?"))
+    assert known_owner_dropped("London’s National Gallery", q) == "National Gallery"
+    assert known_owner_dropped("Google’s Alphabet", q) == "Google’s Alphabet"  # not the question's
+    d = ExtractiveAnswerer(embedder=minilm).answer(
+        "Protesters glued themselves to a painting in which Vienna museum?",
+        _hits("Protesters glued themselves to a Klimt painting in Vienna’s Leopold Museum on Tuesday, police said."),
+    )
+    assert d.short_answer == "Leopold Museum"
