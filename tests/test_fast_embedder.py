@@ -34,3 +34,19 @@ def test_a_store_built_with_one_model_refuses_the_other(tmp_path):
     assert store.count() == 1
     with pytest.raises(StoreError, match="paraphrase-MiniLM-L3-v2"):
         PassageStore(Settings(store_dir=tmp_path / "store", _env_file=None))
+
+
+def test_with_the_fast_model_answers_still_read_with_the_default_model(tmp_path):
+    from assistant import Assistant
+    from assistant.core import reading_embedder
+
+    fast = Settings(store_dir=tmp_path / "fast", embedding_model="minilm-l3", _env_file=None)
+    a = Assistant(fast)
+    assert isinstance(a.embedder, FastMiniLMEmbedder) and a.store.embedder is a.embedder  # passages: the fast model
+    default = get_embedder(Settings(_env_file=None))
+    assert a.extractive.embedder is default and a.checker.embedder is default  # sentences: the default model
+    other = get_embedder(Settings(_env_file=None))
+    assert reading_embedder(Settings(_env_file=None), other) is other
+    a.ensure_sample()
+    ans = a.ask("Who denied the reports?")
+    assert not ans.refused and "Peskov" in (ans.short_answer or "")
