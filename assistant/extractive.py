@@ -132,8 +132,8 @@ class ExtractiveAnswerer:
         min_score: below this best-sentence score the answer is a refusal (0.5 refused a
             quarter of the dev set's unanswerable questions and none of the answerable ones).
         max_sentences: most sentences in an answer (all from the cited passage).
-        rerank_top: how many lexical front-runners are embedded (the costly step; 12 answered
-            as well as 16 on the tune half, 15 ms sooner, and 8 lost containment).
+        rerank_top: how many lexical front-runners are embedded (the costly step, ~4 ms a
+            sentence; 10 and 12 answered as well as 16 on the tune half, 8 lost containment).
     """
 
     name = "extractive"
@@ -163,7 +163,7 @@ class ExtractiveAnswerer:
         min_coverage: float | None = None,
         min_score: float = 0.0,
         max_sentences: int = 3,
-        rerank_top: int = 12,
+        rerank_top: int = 10,
     ) -> None:
         self.idf = idf or (lambda _t: 1.0)
         self.embedder = embedder
