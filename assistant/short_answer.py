@@ -24,6 +24,7 @@ from vectorstore.lexical import tokenize
 TYPE_WEIGHT = 0.8  # share of a candidate's score set by how well it fits the asked noun
 IDF_WEIGHT = 0.15  # share set by how rare its words are (common names: "US", "America")
 IDF_REF = 6.0
+NP_IDF_WEIGHT = 0.6  # common nouns must be rare to answer: "mustard", not "year"
 UNIT_BOOST = 1.5  # a number followed by the unit the question asks for
 WINDOW = 80.0  # characters either side of a candidate counted as its context
 LOCAL_SHARE = 0.5
@@ -180,7 +181,7 @@ def as_digits(phrase: str) -> str:
 def strip_unit(phrase: str, q_lower: str) -> str:
     """A count without the unit the question already names: "how many years" -> "12", not "12 years"."""
     phrase = as_digits(phrase)
-    m = re.match(r"^(\$?[\d.,]+%?|[a-z-]+)\s+([a-z]+)$", phrase, re.I)
+    m = re.match(r"^(\$?[\d.,]+%?(?: (?:thousand|million|billion|trillion))?|[a-z-]+)\s+([a-z]+)$", phrase, re.I)
     if m and re.search(rf"\bhow (?:many|much|long|old) {re.escape(m.group(2).lower().rstrip('s'))}", q_lower):
         return m.group(1)
     return phrase
@@ -207,13 +208,14 @@ def _proximity(ent: Entity, sentence: str, q_tokens: set[str], idf: Callable[[st
     return 0.5 + 0.5 * ((1 - LOCAL_SHARE) * math.exp(-d / 60) + LOCAL_SHARE * local)
 
 
-def _rarity(phrase: str, idf: Callable[[str], float] | None) -> float:
-    """1 for a phrase of rare words, lower for common ones ("US", "America", "Biden")."""
+def _rarity(phrase: str, idf: Callable[[str], float] | None, weight: float = IDF_WEIGHT) -> float:
+    """1 for a phrase of rare words, lower for common ones ("US", "America", "Biden"; for
+    noun phrases, with ``NP_IDF_WEIGHT``: "year", "company", "devices")."""
     toks = tokenize(phrase)
     if idf is None or not toks:
         return 1.0
     mean = sum(idf(t) for t in toks) / len(toks)
-    return (1 - IDF_WEIGHT) + IDF_WEIGHT * min(1.0, mean / IDF_REF)
+    return (1 - weight) + weight * min(1.0, mean / IDF_REF)
 
 
 def _unit(q_lower: str) -> str:
@@ -279,9 +281,10 @@ def candidates(
             if asked.kind == "number" and not re.search(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|dozen|million|billion", key):
                 continue
             seen_here.add(key)
-            value = score * fit * _proximity(ent, sent, q_tokens, idf_of) * _rarity(phrase, idf)
             if unit and unit in sent[ent.start : ent.end + 25].lower():
-                value *= UNIT_BOOST
+                fit = max(fit, 1.0) * UNIT_BOOST  # "10 seconds" for "how many seconds", whatever its label
+            rarity = _rarity(phrase, idf, NP_IDF_WEIGHT if ent.label == NP else IDF_WEIGHT)
+            value = score * fit * _proximity(ent, sent, q_tokens, idf_of) * rarity
             c = found.get(key)
             if c is None:
                 found[key] = Candidate(phrase, ent.label, value, sent, n, aid, [(n, sent)])
