@@ -97,6 +97,20 @@ def widen(ent: Entity, sentence: str) -> Entity:
     return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
 
 
+def city_team(ent: Entity, sentence: str) -> Entity | None:
+    """A place followed by capitalised words that are not titles, as an organisation: the
+    tagger reads "Cleveland Browns" as the city and leaves "Browns" out."""
+    if ent.label != "GPE":
+        return None
+    end = ent.end
+    while True:
+        m = re.match(r"\s+([A-Z][a-z][\w’'-]*)\b", sentence[end:])
+        if not m or m.group(1).lower() in _TITLES:
+            break
+        end += m.end(1)
+    return Entity(sentence[ent.start:end], "ORG", ent.start, end) if end != ent.end else None
+
+
 _QUOTED = re.compile(r"[“\"‘]([A-Z0-9][^“”\"‘’]{1,60}?)[,.!?]?[”\"’](?!\w)")
 
 
@@ -265,7 +279,10 @@ def candidates(
     found: dict[str, Candidate] = {}
     for score, n, aid, sent in sentences:
         seen_here: set[str] = set()
-        for ent in [*(widen(e, sent) for e in tags[sent]), *quoted_titles(sent)]:
+        ents = [widen(e, sent) for e in tags[sent]]
+        if asked.labels[:1] == ("ORG",):  # "Cleveland Browns": a team named after its city
+            ents += [t for t in (city_team(e, sent) for e in ents) if t is not None]
+        for ent in [*ents, *quoted_titles(sent)]:
             fit = asked.weight(ent.label)
             if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue
@@ -299,4 +316,27 @@ def candidates(
         _type_fit(found, head, embed)
     # a second-choice label already carries its lower fit in its score: it wins only when its
     # sentence is that much better (a bakery that won a prize beats a person in a weak sentence)
-    return sorted(found.values(), key=lambda c: -c.score)
+    ranked = sorted(found.values(), key=lambda c: -c.score)
+    return paired(ranked, q_lower) if _PLURAL_ASK.search(q_lower) else ranked
+
+
+_PLURAL_ASK = re.compile(r"\b(?:which|what) (?:two|both)\b|\bboth\b.*\?$|\bwhich (?:two|pair)\b")
+
+
+def paired(ranked: list[Candidate], q_lower: str) -> list[Candidate]:
+    """For "which two countries ...?": the best candidate joined with the one its sentence
+    coordinates it with ("Sweden and Finland"), in the sentence's order."""
+    if not ranked:
+        return ranked
+    best = ranked[0]
+    for other in ranked[1:]:
+        if other.label != best.label or other.sentence != best.sentence:
+            continue
+        a, b = best.sentence.find(best.text), best.sentence.find(other.text)
+        first, second = (best, other) if a < b else (other, best)
+        between = best.sentence[min(a, b) + len(first.text) : max(a, b)]
+        if a >= 0 and b >= 0 and re.fullmatch(r"\s*(?:,|and|&|,\s*and)\s*", between):
+            joined = Candidate(f"{first.text} and {second.text}", best.label, best.score, best.sentence, best.n,
+                               best.article_id, best.sentences)
+            return [joined, *[c for c in ranked if c is not best and c is not other]]
+    return ranked

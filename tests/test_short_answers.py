@@ -287,3 +287,23 @@ def test_a_common_word_is_not_a_noun_phrase_answer(minilm):
         _hits("Over the past twelve months the biggest increase among groceries was for eggs, the bureau said."),
     )
     assert d.short_answer == "eggs"
+
+
+def test_which_two_is_answered_with_the_pair_the_sentence_names():
+    d = ExtractiveAnswerer().answer(
+        "Which two countries did the alliance invite to join this week?",
+        _hits("The alliance formally invited Norway and Iceland to join on Wednesday, officials said."),
+    )
+    assert d.short_answer == "Norway and Iceland"
+
+
+def test_a_team_named_after_its_city_is_not_cut_to_the_city():
+    from assistant.answer_types import asked_type
+    from assistant.ner import Entity
+    from assistant.short_answer import city_team
+
+    sent = "The Portland Timbers signed a new goalkeeper on Monday."
+    team = city_team(Entity("Portland", "GPE", 4, 12), sent)
+    assert team is not None and (team.text, team.label) == ("Portland Timbers", "ORG")
+    assert city_team(Entity("Portland", "GPE", 4, 12), "In Portland on Monday it rained.") is None
+    assert asked_type("Which team signed a new goalkeeper?").labels[0] == "ORG"
