@@ -79,6 +79,13 @@ def unmet(c: Constraints, hit: Hit, article_text: str = "") -> list[str]:
     return missing
 
 
+def other_years(c: Constraints, sentence: str) -> bool:
+    """Whether a sentence speaks of other years only: "won the Stanley Cup in 2006" does
+    not answer a question about 2022, even in a 2022 article."""
+    said = set(_YEAR.findall(sentence))
+    return bool(c.years and said and not said & set(c.years))
+
+
 def article_texts(hits: list[Hit]) -> dict[str, str]:
     """The text of every passage shown, joined per article."""
     out: dict[str, list[str]] = {}

@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from assistant import compose
 from assistant.answer_types import asked_type
 from assistant.answerers import REFUSAL, Draft
-from assistant.constraints import article_texts, passage_years, period_unmet, question_constraints, unmet
+from assistant.constraints import (
+    article_texts,
+    other_years,
+    passage_years,
+    period_unmet,
+    question_constraints,
+    unmet,
+)
 from assistant.entities import new_names, new_numbers
 from assistant.instructions import is_instruction
 from assistant.short_answer import Candidate, candidates
@@ -228,6 +235,7 @@ class ExtractiveAnswerer:
             s for s in scored
             if not (cons and unmet(cons, hits[s.n - 1], texts[hits[s.n - 1].passage.article_id]))
             and not period_unmet(hits, hits[s.n - 1])
+            and not other_years(cons, s.text)
         ]
         if self._weak(fitting):
             best = scored[0]

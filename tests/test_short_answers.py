@@ -307,3 +307,11 @@ def test_a_team_named_after_its_city_is_not_cut_to_the_city():
     assert team is not None and (team.text, team.label) == ("Portland Timbers", "ORG")
     assert city_team(Entity("Portland", "GPE", 4, 12), "In Portland on Monday it rained.") is None
     assert asked_type("Which team signed a new goalkeeper?").labels[0] == "ORG"
+
+
+def test_a_sentence_about_another_year_does_not_answer_a_question_about_this_one():
+    # a 2024 article (its date meets "2024") whose answering sentence is about 2019
+    hits = _hits("The Nordic ski marathon was won by Lindqvist in 2019 after a sprint finish in Mora.",
+                 "Organisers said the 2024 race drew record crowds.", day=date(2024, 3, 1))
+    d = ExtractiveAnswerer().answer("Who won the 2024 Nordic ski marathon?", hits)
+    assert d.refused and "the closest is" in d.text and "(2019)" in d.text
