@@ -288,6 +288,8 @@ def candidates(
                 continue
             if asked.kind == "number":
                 phrase = strip_unit(unqualified(clean_phrase(ent.text)), q_lower)
+            elif ent.label in ("DATE", "TIME"):
+                phrase = unqualified(clean_phrase(ent.text))  # "at least a few weeks" -> "a few weeks"
             elif ent.label == NP:
                 phrase = trim_known(clean_phrase(ent.text), q_tokens)
             else:

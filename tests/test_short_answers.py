@@ -315,3 +315,11 @@ def test_a_sentence_about_another_year_does_not_answer_a_question_about_this_one
                  "Organisers said the 2024 race drew record crowds.", day=date(2024, 3, 1))
     d = ExtractiveAnswerer().answer("Who won the 2024 Nordic ski marathon?", hits)
     assert d.refused and "the closest is" in d.text and "(2019)" in d.text
+
+
+def test_a_date_answer_comes_without_its_hedge():
+    d = ExtractiveAnswerer().answer(
+        "When will the agency next try to launch the probe?",
+        _hits("The agency said it will be at least three weeks before it can try to launch the probe again."),
+    )
+    assert d.short_answer == "three weeks"
