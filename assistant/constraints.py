@@ -94,12 +94,12 @@ def article_texts(hits: list[Hit]) -> dict[str, str]:
     return {a: "\n".join(texts) for a, texts in out.items()}
 
 
-def period_unmet(hits: list[Hit], hit: Hit) -> bool:
-    """Whether ``hit`` misses the period the question names ("this week") while other
-    passages shown meet it. When none does (today is far from every article, as when a
-    deployed app is asked about "this week" of an old collection), the period constrains
+def period_binds(hits: list[Hit]) -> bool:
+    """Whether the period the question names ("this week") constrains the answer: when
+    some passage shown lies in it. When none does (today is far from every article, as
+    when a deployed app is asked about "this week" of an old collection), it constrains
     nothing: it was only a preference."""
-    return hit.in_period is False and any(h.in_period for h in hits)
+    return any(h.in_period for h in hits)
 
 
 def passage_years(hit: Hit) -> list[str]:

@@ -33,7 +33,7 @@ from assistant.constraints import (
     article_texts,
     other_years,
     passage_years,
-    period_unmet,
+    period_binds,
     question_constraints,
     unmet,
 )
@@ -231,10 +231,11 @@ class ExtractiveAnswerer:
             return compose.plain_refusal()
         cons = question_constraints(question, self.idf)
         texts = article_texts(hits) if cons else {}
+        in_period_only = period_binds(hits)
         fitting = [
             s for s in scored
             if not (cons and unmet(cons, hits[s.n - 1], texts[hits[s.n - 1].passage.article_id]))
-            and not period_unmet(hits, hits[s.n - 1])
+            and not (in_period_only and hits[s.n - 1].in_period is False)
             and not other_years(cons, s.text)
         ]
         if self._weak(fitting):

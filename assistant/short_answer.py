@@ -83,18 +83,23 @@ def widen(ent: Entity, sentence: str) -> Entity:
     "Choe Son Hui")."""
     if ent.label != "PERSON":
         return ent
-    start, end = ent.start, ent.end
+    start = ent.start
     while True:
         m = re.search(r"([A-Z][a-z][\w’'-]*)\s+$", sentence[:start])
         if not m or m.group(1).lower().strip(".") in _TITLES:
             break
         start = m.start(1)
+    end = _names_after(sentence, ent.end)
+    return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
+
+
+def _names_after(sentence: str, end: int) -> int:
+    """Where the run of capitalised words (not titles) right after ``end`` stops."""
     while True:
         m = re.match(r"\s+([A-Z][a-z][\w’'-]*)\b", sentence[end:])
         if not m or m.group(1).lower() in _TITLES or sentence[end:end + 1] in ",.;:":
-            break
+            return end
         end += m.end(1)
-    return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
 
 
 def city_team(ent: Entity, sentence: str) -> Entity | None:
@@ -102,12 +107,7 @@ def city_team(ent: Entity, sentence: str) -> Entity | None:
     tagger reads "Cleveland Browns" as the city and leaves "Browns" out."""
     if ent.label != "GPE":
         return None
-    end = ent.end
-    while True:
-        m = re.match(r"\s+([A-Z][a-z][\w’'-]*)\b", sentence[end:])
-        if not m or m.group(1).lower() in _TITLES:
-            break
-        end += m.end(1)
+    end = _names_after(sentence, ent.end)
     return Entity(sentence[ent.start:end], "ORG", ent.start, end) if end != ent.end else None
 
 
@@ -208,11 +208,16 @@ def _in_question(entity: str, q_tokens: set[str], q_lower: str) -> bool:
     return all(t in q_tokens for t in toks)
 
 
-def _proximity(ent: Entity, sentence: str, q_tokens: set[str], idf: Callable[[str], float]) -> float:
+def question_words_at(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
+    """(offset, stemmed token) of every question word in the sentence."""
+    return [(m.start(), t) for m in _WORD.finditer(sentence) for t in set(tokenize(m.group(0))) & q_tokens]
+
+
+def _proximity(ent: Entity, found: list[tuple[int, str]], idf: Callable[[str], float]) -> float:
     """1 when the question's words stand around the entity, falling towards 0.5 as they
     stand further away: the distance to the nearest question word, and the share (by IDF)
-    of the sentence's question words within ``WINDOW`` characters of it."""
-    found = [(m.start(), t) for m in _WORD.finditer(sentence) for t in set(tokenize(m.group(0))) & q_tokens]
+    of the sentence's question words (``found``: ``question_words_at``) within ``WINDOW``
+    characters of it."""
     if not found:
         return 0.5
     d = min(min(abs(p - ent.start), abs(p - ent.end)) for p, _ in found)
@@ -279,6 +284,7 @@ def candidates(
     found: dict[str, Candidate] = {}
     for score, n, aid, sent in sentences:
         seen_here: set[str] = set()
+        q_words = question_words_at(sent, q_tokens)
         ents = [widen(e, sent) for e in tags[sent]]
         if asked.labels[:1] == ("ORG",):  # "Cleveland Browns": a team named after its city
             ents += [t for t in (city_team(e, sent) for e in ents) if t is not None]
@@ -303,7 +309,7 @@ def candidates(
             if unit and unit in sent[ent.start : ent.end + 25].lower():
                 fit = max(fit, 1.0) * UNIT_BOOST  # "10 seconds" for "how many seconds", whatever its label
             rarity = _rarity(phrase, idf, NP_IDF_WEIGHT if ent.label == NP else IDF_WEIGHT)
-            value = score * fit * _proximity(ent, sent, q_tokens, idf_of) * rarity
+            value = score * fit * _proximity(ent, q_words, idf_of) * rarity
             c = found.get(key)
             if c is None:
                 found[key] = Candidate(phrase, ent.label, value, sent, n, aid, [(n, sent)])

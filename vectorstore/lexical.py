@@ -255,12 +255,12 @@ class LexicalIndex:
     def matching(self, filters: Filters) -> int:
         """How many passages pass the filters (all of them when none is set); remembered
         per filter for this commit (11 ms at a million passages; a page's filter repeats)."""
-        only = self._filter(filters) if filters.active else None
-        if only is None:
-            return len(self)
         key = (tuple(sorted(filters.sources or ())), filters.date_from, filters.date_to)
         n = self._counts.get(key)
         if n is None:
+            only = self._filter(filters) if filters.active else None
+            if only is None:
+                return len(self)
             if len(self._counts) > 256:
                 self._counts.clear()
             n = self._counts[key] = int(self.searcher.search(only, 1, count=True).count)
