@@ -19,12 +19,11 @@ def _passages() -> list[Passage]:
     return big + small
 
 
-def test_filters_applied_after_the_search_unless_few_pass(tmp_path, monkeypatch):
+def _stores(tmp_path, monkeypatch) -> tuple[PassageStore, SyncedLexicalIndex, list]:
+    """A store of the passages above, its lexical index, and the ``where`` of every Chroma query."""
     store = PassageStore(Settings(store_dir=tmp_path / "store", _env_file=None))
     store.add_passages(_passages())
-    lexical = SyncedLexicalIndex(store, tmp_path / "lex")
-    dense = DenseRetriever(store, store.embedder, lookup=lexical.lookup)  # no count: the over-fetch decides
-    wheres = []
+    wheres: list = []
     query = store.collection.query
 
     def recording(**kw):
@@ -32,6 +31,12 @@ def test_filters_applied_after_the_search_unless_few_pass(tmp_path, monkeypatch)
         return query(**kw)
 
     monkeypatch.setattr(store.collection, "query", recording)
+    return store, SyncedLexicalIndex(store, tmp_path / "lex"), wheres
+
+
+def test_filters_applied_after_the_search_unless_few_pass(tmp_path, monkeypatch):
+    store, lexical, wheres = _stores(tmp_path, monkeypatch)
+    dense = DenseRetriever(store, store.embedder, lookup=lexical.lookup)  # no count: the over-fetch decides
     hits = dense.retrieve(Query("storm flooded the harbour", filters=Filters(sources=["Big"])), 5)
     assert [h.passage.source for h in hits] == ["Big"] * 5 and wheres == [None]  # no Chroma filter
     wheres.clear()
@@ -45,20 +50,10 @@ def test_filters_applied_after_the_search_unless_few_pass(tmp_path, monkeypatch)
 
 
 def test_the_count_of_passing_passages_picks_the_path(tmp_path, monkeypatch):
-    store = PassageStore(Settings(store_dir=tmp_path / "store", _env_file=None))
-    store.add_passages(_passages())
-    lexical = SyncedLexicalIndex(store, tmp_path / "lex")
+    store, lexical, wheres = _stores(tmp_path, monkeypatch)
     assert lexical.matching(Filters(sources=["Small"])) == 5 and lexical.matching(Filters(sources=["Big"])) == 25
     assert lexical.matching(Filters(sources=["Nowhere"])) == 0 and lexical.matching(Filters()) == 30
     dense = DenseRetriever(store, store.embedder, lookup=lexical.lookup, matching=lexical.matching)
-    wheres = []
-    query = store.collection.query
-
-    def recording(**kw):
-        wheres.append(kw.get("where"))
-        return query(**kw)
-
-    monkeypatch.setattr(store.collection, "query", recording)
     storm = "storm flooded the harbour"
     # a narrow filter (5 pass, at most prefilter_max): Chroma filters at once, no wasted search
     hits = dense.retrieve(Query(storm, filters=Filters(sources=["Small"])), 1)
