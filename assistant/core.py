@@ -264,7 +264,7 @@ FAST_MODELS = ("minilm-l3", "paraphrase-MiniLM-L3-v2")
 def reading_embedder(settings: Settings, store_embedder: Embedder) -> Embedder:
     """The model the answerer reads sentences with (meaning, the asked noun, citation
     support). The fast model is for ingest speed: with it, answers still read with the
-    default model (12 sentences a question; on the dev test half EM 0.28 -> 0.35 with the
+    default model (10 sentences a question; on the dev test half EM 0.28 -> 0.35 with the
     same retrieval). Any other store model reads with itself."""
     if settings.embedding_model in FAST_MODELS:
         return get_embedder(settings.model_copy(update={"embedding_model": "minilm"}))
