@@ -19,7 +19,9 @@ from vectorstore.lexical import tokenize
 
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-9]\d)\b")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
+# A number in a name ("Covid-19", "BA.5") is part of the name, not a quantity.
+_QUANTITY = re.compile(r"(?<![A-Za-z][-.])\b\d[\d,.]*\b")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\.\w+)*")
 _COMMON = frozenset(
     "who what when where which why how the a an in on of to for is was were are did does do this that these those "
     "and or but with by from at as it its his her their he she they we i you said says new".split()
@@ -47,7 +49,7 @@ def question_constraints(question: str, idf: Callable[[str], float], rare_idf: f
         rare_idf: a capitalised word whose stem has at least this IDF is a rare name.
     """
     years = list(dict.fromkeys(_YEAR.findall(question)))
-    numbers = [n.replace(",", "") for n in _NUMBER.findall(question) if n not in years and len(n.replace(",", "")) > 1]
+    numbers = [n.replace(",", "") for n in _QUANTITY.findall(question) if n not in years and len(n.replace(",", "")) > 1]
     names: list[str] = []
     for i, m in enumerate(_CAPITALISED.finditer(question)):
         word = m.group(0)
@@ -70,13 +72,25 @@ def unmet(c: Constraints, hit: Hit, article_text: str = "") -> list[str]:
     p = hit.passage
     text = f"{p.title}\n{p.text}\n{article_text}"
     missing = [y for y in c.years if y not in text and not (p.date and str(p.date.year) == y)]
-    have_numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    have_numbers = _numbers_in(text)
     toks = set(tokenize(text))
+    toks |= {part for t in toks if "-" in t for part in tokenize(t.replace("-", " "))}  # "Mar-a-Lago": mar, lago
     soft = [n for n in c.numbers if n not in have_numbers] + [t for t in c.names if t not in toks]
     allowed = 1 if len(c.numbers) + len(c.names) >= 3 else 0
     if len(soft) > allowed:
         missing += soft
     return missing
+
+
+def _numbers_in(text: str) -> set[str]:
+    """The numbers of a text, each also as its whole part: "$11.8 million" meets a
+    question's "more than $11 million"."""
+    out: set[str] = set()
+    for n in _NUMBER.findall(text):
+        n = n.replace(",", "").rstrip(".")
+        out.add(n)
+        out.add(n.split(".")[0])
+    return out
 
 
 def other_years(c: Constraints, sentence: str) -> bool:

@@ -72,7 +72,7 @@ def resolve_dates(question: str, today: date) -> DateWindow | None:
     for pattern, back, fwd in rules:
         m = re.search(pattern, q)
         if m:
-            if m.group(0) == "last year":
-                return DateWindow(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31), m.group(0))
+            if m.group(0) == "last year":  # and reports on it published since
+                return DateWindow(date(today.year - 1, 1, 1), today, m.group(0))
             return DateWindow(today - timedelta(days=back), today + timedelta(days=fwd), m.group(0))
     return None
