@@ -66,7 +66,7 @@ _PERSON_NOUNS = (
     r"pitcher|golfer|boxer|rapper|host|journalist|reporter|founder|owner|entrepreneur|investor|astronaut|"
     r"scientist|doctor|chef|designer|model|tennis player|skater|swimmer|gymnast|driver|winner|chairman|"
     r"representative|rep|mayor|pope|monarch|dictator|general|spokesperson|spokesman|spokeswoman|figure|"
-    r"musician|band|group|writer|poet|filmmaker|producer|character|lawyer|attorney|suspect|victim"
+    r"musician|band|group|individual|writer|poet|filmmaker|producer|character|lawyer|attorney|suspect|victim"
 )
 _PLACE_NOUNS = (
     r"country|countries|city|cities|state|states|nation|county|island|region|continent|town|capital|province|"
@@ -101,13 +101,25 @@ _WHICH = re.compile(r"\b(?:which|what)\s+(?:(?:[a-z\-]+)\s+){0,3}?")
 
 def _noun_after_which(q: str) -> str:
     """The words right after 'which' / 'what' ("which social media platform" -> "social media platform")."""
-    m = re.search(r"\b(?:which|what)\s+((?:[a-z0-9\-']+\s*){1,4})", q)
-    return m.group(1) if m else ""
+    m = re.search(r"\b(?:which|what)\s+(?:(?:is|was|are|were|the|a|an)\s+)*((?:[a-z0-9\-']+\s*){1,4})", q)
+    if not m:
+        return ""
+    words = m.group(1).split()
+    # the noun ends where the verb starts: "which virus is making officials ..." -> "virus"
+    cut = next((i for i, w in enumerate(words) if i and w in _VERBS), len(words))
+    return " ".join(words[:cut])
+
+
+_VERBS = frozenset(
+    "is are was were be been did does do has have had will would can could should may might must "
+    "won wins made makes said says".split()
+)
 
 
 def _by_noun(words: str) -> AskedType | None:
     """The asked type named by a noun phrase, checking its words right to left (the head last)."""
     for pattern, t in (
+        (r"price|amount|cost|fee|fine|sum|percentage|total|salary|wage", MONEY),
         (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_WORK_NOUNS, WORK),
         (_EVENT_NOUNS, EVENT), (r"language", LANGUAGE), (r"nationality|ethnicity", NATIONALITY),
     ):
@@ -147,7 +159,7 @@ def asked_type(question: str) -> AskedType:
         return AskedType("number", NUMBER.labels, NUMBER.second, "how many")
     if _DATE_Q.search(q):
         return AskedType("date", DATE.labels, DATE.second, "when")
-    if re.search(r"\b(?:who|whom|whose)\b", q):
+    if re.search(r"\b(?:who|whom|whose)\b", q) and re.search(r"\b(?:[Ww]ho|[Ww]hom|[Ww]hose)\b", focus(question)):  # not "the WHO"
         return AskedType("person", PERSON.labels, PERSON.second, "who")
     if re.search(r"\bwhere\b", q):
         return AskedType("place", PLACE.labels, PLACE.second, "where")

@@ -72,6 +72,9 @@ def noun_phrases(doc: Any) -> list[tuple[int, int]]:
             run.pop(0)
         if run and len(run) <= _NP_MAX:
             spans.append((run[0].idx, run[-1].idx + len(run[-1].text)))
+            if len(run) > 1 and run[-2].pos_ in ("NOUN", "PROPN"):
+                # the noun that names the kind: "monkeypox" of "the monkeypox outbreak"
+                spans.append((run[0].idx, run[-2].idx + len(run[-2].text)))
         run = []
     return spans
 

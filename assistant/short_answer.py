@@ -60,9 +60,29 @@ def normalise(text: str) -> str:
     return " ".join(w for w in words if w not in ("the", "a", "an"))
 
 
+_BRAND_S = re.compile(r"^\s+(?:is|was|has|had|will|would|said|says)\b|^\s*[,.;:!?]|^\s*$")
+
+
+def brand_s(ent: Entity, sentence: str) -> str:
+    """The "’s" of a name whose "’s" is its own, not a possessive: "Domino’s has been
+    forced ...", "McDonald’s will begin ..." (a possessive is followed by what is owned);
+    "" otherwise."""
+    if ent.text[-2:] in ("’s", "'s"):
+        own, after = ent.text[-2:], sentence[ent.end:]
+    else:
+        own, after = sentence[ent.end:ent.end + 2], sentence[ent.end + 2:]
+    return own if own in ("’s", "'s") and _BRAND_S.match(after) else ""
+
+
+_LEADING = re.compile(
+    r"^(?:\d+(?:st|nd|rd|th)|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?=\S)", re.I
+)
+
+
 def clean_phrase(text: str) -> str:
     """An entity's text as a short answer: no leading article, no possessive, no stray punctuation."""
     text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+    text = _LEADING.sub("", text)  # "75th Independence Day", "Tuesday abortion rights demonstration"
     text = re.sub(r"[’']s$", "", text)
     return text.strip(" \t\"'“”‘’.,;:()")
 
@@ -75,6 +95,12 @@ _TITLES = frozenset(
     "chairman chairwoman chair assistant associate professor rev father sister brother captain detective".split()
 )
 _CAP_WORD = re.compile(r"[A-Z][a-z][\w’'-]*")
+# Where a run of names stops on its right: function words, days and months ("Denver Broncos
+# Tuesday"); titles do not stop it there, since some are surnames too ("Aaron Judge").
+_STOP_RIGHT = frozenset(
+    "the a an in on at of for and but by from with as to monday tuesday wednesday thursday friday saturday sunday "
+    "january february march april may june july august september october november december".split()
+)
 
 
 def widen(ent: Entity, sentence: str) -> Entity:
@@ -89,15 +115,15 @@ def widen(ent: Entity, sentence: str) -> Entity:
         if not m or m.group(1).lower().strip(".") in _TITLES:
             break
         start = m.start(1)
-    end = _names_after(sentence, ent.end)
+    end = _names_after(sentence, ent.end, _STOP_RIGHT)
     return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
 
 
-def _names_after(sentence: str, end: int) -> int:
-    """Where the run of capitalised words (not titles) right after ``end`` stops."""
+def _names_after(sentence: str, end: int, stop: frozenset[str] = _TITLES | _STOP_RIGHT) -> int:
+    """Where the run of capitalised words (not ``stop`` words) right after ``end`` stops."""
     while True:
         m = re.match(r"\s+([A-Z][a-z][\w’'-]*)\b", sentence[end:])
-        if not m or m.group(1).lower() in _TITLES or sentence[end:end + 1] in ",.;:":
+        if not m or m.group(1).lower() in stop or sentence[end:end + 1] in ",.;:":
             return end
         end += m.end(1)
 
@@ -105,7 +131,7 @@ def _names_after(sentence: str, end: int) -> int:
 def city_team(ent: Entity, sentence: str) -> Entity | None:
     """A place followed by capitalised words that are not titles, as an organisation: the
     tagger reads "Cleveland Browns" as the city and leaves "Browns" out."""
-    if ent.label != "GPE":
+    if ent.label not in ("GPE", "ORG", "NORP"):
         return None
     end = _names_after(sentence, ent.end)
     return Entity(sentence[ent.start:end], "ORG", ent.start, end) if end != ent.end else None
@@ -162,6 +188,14 @@ def known_owner_dropped(phrase: str, q_tokens: set[str]) -> str:
     return phrase
 
 
+def without_head(phrase: str, head: str) -> str:
+    """A name without the asked noun it starts with: "Hurricane Ian" for "the name of the
+    hurricane" -> "Ian"."""
+    word = head.split()[-1].lower() if head else ""
+    first, _, rest = phrase.partition(" ")
+    return rest if word and rest[:1].isupper() and first.lower() in (word, word + "s") else phrase
+
+
 def trim_known(phrase: str, q_tokens: set[str]) -> str:
     """A noun phrase without the question's own words at its edges: "monkeypox outbreak"
     for "which virus outbreak" -> "monkeypox"."""
@@ -184,9 +218,9 @@ _SMALL_NUMBERS = {
 def as_digits(phrase: str) -> str:
     """A count in digits, as quizzes and tables write it: "six" -> "6", "nine years" ->
     "9 years", "17-year-old" -> "17"."""
-    m = re.match(r"^(\d+)-(?:year|month|week|day)s?-old$", phrase, re.I)
-    if m:
-        return m.group(1)
+    m = re.match(r"^(\d+)-(?:year|month|week|day)s?-old$|^(\d+)(?:st|nd|rd|th)$", phrase, re.I)
+    if m:  # "17-year-old" -> "17"; "her 23rd title" -> 23 titles
+        return m.group(1) or m.group(2)
     words = phrase.split(" ", 1)
     digits = _SMALL_NUMBERS.get(words[0].lower())
     return phrase if digits is None else " ".join([digits, *words[1:]])
@@ -278,6 +312,7 @@ def candidates(
     """
     q_tokens = set(tokenize(question))
     q_lower = normalise(question)
+    head = head_phrase(question) if asked.wh == "which" or asked.kind in ("entity", "any") else ""
     idf_of = idf or (lambda _t: 1.0)
     unit = _unit(q_lower) if asked.kind == "number" else ""
     tags = tag_many([s for _, _, _, s in sentences])
@@ -298,8 +333,11 @@ def candidates(
                 phrase = unqualified(clean_phrase(ent.text))  # "at least a few weeks" -> "a few weeks"
             elif ent.label == NP:
                 phrase = trim_known(clean_phrase(ent.text), q_tokens)
+                if phrase and not normalise(clean_phrase(ent.text)).endswith(normalise(phrase).split()[-1]):
+                    continue  # its head noun is the question's: "the popular South Korean show" describes, not names
             else:
                 phrase = known_owner_dropped(clean_phrase(ent.text), q_tokens)
+                phrase = without_head(phrase, head) + brand_s(ent, sent)
             key = normalise(phrase)
             if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower):
                 continue
@@ -319,8 +357,7 @@ def candidates(
                     c.score, c.sentence, c.n, c.article_id, c.text = value + 0.35 * c.score, sent, n, aid, phrase
                 else:
                     c.score += 0.35 * value
-    head = head_phrase(question) if embed is not None and found and (asked.wh == "which" or asked.kind in ("entity", "any")) else ""
-    if head:
+    if head and embed is not None and found:
         _type_fit(found, head, embed)
     # a second-choice label already carries its lower fit in its score: it wins only when its
     # sentence is that much better (a bakery that won a prize beats a person in a weak sentence)

@@ -308,3 +308,32 @@ def test_a_sentence_about_another_year_does_not_answer_a_question_about_this_one
                  "Organisers said the 2024 race drew record crowds.", day=date(2024, 3, 1))
     d = ExtractiveAnswerer().answer("Who won the 2024 Nordic ski marathon?", hits)
     assert d.refused and "the closest is" in d.text and "(2019)" in d.text
+
+
+def test_a_name_keeps_what_is_its_own_and_loses_what_the_question_gives():
+    from assistant.ner import Entity
+    from assistant.short_answer import as_digits, brand_s, clean_phrase, widen, without_head
+
+    # a brand's "’s" is part of its name; a possessive's is not
+    sent = "Papa Luigi’s has closed its last restaurant in Oslo."
+    assert brand_s(Entity("Papa Luigi’s", "ORG", 0, 12), sent) == "’s"
+    assert brand_s(Entity("Papa Luigi", "ORG", 0, 10), "Papa Luigi’s new menu is out.") == ""
+    # a surname that is also a title does not stop a name on its right; a weekday does
+    sent = "Yankees outfielder Marcus Judge hit the winning run on Friday."
+    assert widen(Entity("Marcus", "PERSON", 19, 25), sent).text == "Marcus Judge"
+    assert widen(Entity("Ana", "PERSON", 14, 17), "The club sold Ana Tuesday for a record fee.").text == "Ana"
+    # the asked noun in front of the name ("the name of the storm" -> Belinda)
+    assert without_head("Storm Belinda", "storm") == "Belinda"
+    assert without_head("Storm Belinda", "island") == "Storm Belinda"
+    # an ordinal or a weekday in front is not part of the answer; an ordinal counts
+    assert clean_phrase("the 75th Independence Day") == "Independence Day"
+    assert clean_phrase("Tuesday abortion rights demonstration") == "abortion rights demonstration"
+    assert as_digits("23rd") == "23"
+
+
+def test_the_asked_noun_is_read_up_to_the_verb():
+    assert asked_type("Which virus is making officials reconsider their advice?").kind != "person"
+    assert asked_type("Which virus is the WHO watching most closely?").kind != "person"  # the WHO asks nothing
+    assert asked_type("What was the record high average price for a gallon of gas?").kind == "number"
+    assert asked_type("The law could raise the minimum wage to which hourly amount?").labels[0] == "MONEY"
+    assert asked_type("Which high-profile individual was banned?").kind == "person"
