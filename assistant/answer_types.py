@@ -155,6 +155,8 @@ def asked_type(question: str) -> AskedType:
         return AskedType("number", DURATION.labels, (), "how")
     if _MONEY_Q.search(q):
         return AskedType("number", MONEY.labels, (), "how much")
+    if re.search(r"\b(?:percentage|percent|share|proportion)\b", q) and _NUMBER_Q.search(q):
+        return AskedType("number", ("PERCENT",), ("CARDINAL", "QUANTITY"), "how many")
     if _NUMBER_Q.search(q):
         return AskedType("number", NUMBER.labels, NUMBER.second, "how many")
     if _DATE_Q.search(q):
@@ -164,11 +166,15 @@ def asked_type(question: str) -> AskedType:
     if re.search(r"\bwhere\b", q):
         return AskedType("place", PLACE.labels, PLACE.second, "where")
     if re.search(r"\b(?:which|what)\b", q):
-        # The head noun is usually the last of the few words after "which": try the
-        # shortest prefixes first so "which country's president" asks for a country.
+        # The head noun is the last noun of the few words after "which", up to a
+        # possessive: "which late supreme court justice" asks for a justice, "which
+        # country's president" for a country.
         words = _noun_after_which(q).split()
-        for n in range(1, len(words) + 1):
-            t = _by_noun(" ".join(words[:n]))
+        owner = next((i for i, w in enumerate(words) if w.endswith(("'s", "’s"))), None)
+        if owner is not None:
+            words = [*words[:owner], re.sub(r"['’]s$", "", words[owner])]
+        for n in range(len(words) - 1, -1, -1):
+            t = _by_noun(words[n])
             if t is not None:
                 return AskedType(t.kind, t.labels, t.second, "which")
         return AskedType("entity", ENTITY.labels, ENTITY.second, "which")

@@ -25,6 +25,7 @@ TYPE_WEIGHT = 0.8  # share of a candidate's score set by how well it fits the as
 IDF_WEIGHT = 0.15  # share set by how rare its words are (common names: "US", "America")
 IDF_REF = 6.0
 NP_IDF_WEIGHT = 0.6  # common nouns must be rare to answer: "mustard", not "year"
+SPAN_FIT = 0.6  # a length of time ("70 years") as the answer to "when"
 UNIT_BOOST = 1.5  # a number followed by the unit the question asks for
 WINDOW = 80.0  # characters either side of a candidate counted as its context
 LOCAL_SHARE = 0.5
@@ -35,6 +36,10 @@ _NOT_ANSWERS = frozenset(
     "today this week last week monday tuesday wednesday thursday friday saturday sunday one first".split(" ")
 )
 _WORD = re.compile(r"[\w’'-]+")
+_SPAN = re.compile(
+    r"^(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|few|many)\s+"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)$", re.I
+)
 
 
 @dataclass
@@ -331,6 +336,8 @@ def candidates(
                 phrase = strip_unit(unqualified(clean_phrase(ent.text)), q_lower)
             elif ent.label in ("DATE", "TIME"):
                 phrase = unqualified(clean_phrase(ent.text))  # "at least a few weeks" -> "a few weeks"
+                if asked.kind == "date" and _SPAN.match(phrase) and re.search(r"\bwhen (?:did|was|were|had)\b", q_lower):
+                    fit *= SPAN_FIT  # "70 years" says how long, not when: "February 1952" is the when
             elif ent.label == NP:
                 phrase = trim_known(clean_phrase(ent.text), q_tokens)
                 if phrase and not normalise(clean_phrase(ent.text)).endswith(normalise(phrase).split()[-1]):

@@ -337,3 +337,15 @@ def test_the_asked_noun_is_read_up_to_the_verb():
     assert asked_type("What was the record high average price for a gallon of gas?").kind == "number"
     assert asked_type("The law could raise the minimum wage to which hourly amount?").labels[0] == "MONEY"
     assert asked_type("Which high-profile individual was banned?").kind == "person"
+    assert asked_type("Which late Supreme Court Justice will appear on a stamp?").kind == "person"  # the last noun
+    assert asked_type("Which country's president resigned?").kind == "place"  # up to the possessive
+    assert asked_type("What percentage of voters backed the plan?").labels == ("PERCENT",)
+
+
+def test_when_did_asks_for_a_point_in_time_not_a_length_of_it():
+    text = "After 70 years on the throne, the queen, who acceded in February 1952, died on Thursday."
+    d = ExtractiveAnswerer().answer("When did the queen accede to the throne?", _hits(text))
+    assert d.short_answer == "February 1952"
+    # a length of time still answers "when will ... next" (in three weeks)
+    text = "The agency said it will be at least three weeks before it can try to launch the probe again."
+    assert ExtractiveAnswerer().answer("When will the agency next try to launch the probe?", _hits(text)).short_answer == "three weeks"
