@@ -349,3 +349,12 @@ def test_when_did_asks_for_a_point_in_time_not_a_length_of_it():
     # a length of time still answers "when will ... next" (in three weeks)
     text = "The agency said it will be at least three weeks before it can try to launch the probe again."
     assert ExtractiveAnswerer().answer("When will the agency next try to launch the probe?", _hits(text)).short_answer == "three weeks"
+
+
+def test_the_name_a_description_refers_back_to_is_found_in_the_sentence_before():
+    text = ("“Lantern Road” is officially coming back. Netflix announced Sunday that the wildly popular Danish "
+            "show is green lit for a second season. Filming starts in May.")
+    d = ExtractiveAnswerer().answer("Which wildly popular show was green lit for a new season?", _hits(text))
+    assert d.short_answer == "Lantern Road"  # not "Danish": "the ... show" describes, the title names
+    # the sentence that matched the question follows as the evidence that adds to it
+    assert "green lit for a second season. [1]" in d.text and "Filming" not in d.text
