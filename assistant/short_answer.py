@@ -36,6 +36,7 @@ _NOT_ANSWERS = frozenset(
     "today this week last week monday tuesday wednesday thursday friday saturday sunday one first".split(" ")
 )
 _WORD = re.compile(r"[\w’'-]+")
+_VAGUE_COUNT = re.compile(r"^(?:tens of |hundreds of )?(?:dozens|hundreds|thousands|millions|billions|trillions)\b")
 _SPAN = re.compile(
     r"^(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|few|many)\s+"
     r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)$", re.I
@@ -128,8 +129,8 @@ def _names_after(sentence: str, end: int, stop: frozenset[str] = _TITLES | _STOP
     """Where the run of capitalised words (not ``stop`` words) right after ``end`` stops."""
     while True:
         m = re.match(r"\s+([A-Z][a-z][\w’'-]*)\b", sentence[end:])
-        if not m or m.group(1).lower() in stop or sentence[end:end + 1] in ",.;:":
-            return end
+        if not m or m.group(1).lower() in stop or sentence[end:end + 1] in ",.;:" or sentence[end - 2:end] in ("’s", "'s"):
+            return end  # nor past a possessive: "Kanye West’s Twitter account"
         end += m.end(1)
 
 
@@ -186,10 +187,13 @@ def not_in_answer_position(ent: Entity, sentence: str) -> bool:
 
 def known_owner_dropped(phrase: str, q_tokens: set[str]) -> str:
     """A name without a possessive the question already gives: "London’s National Gallery"
-    for "which London gallery" -> "National Gallery"."""
+    for "which London gallery" -> "National Gallery"; else the owner ("Kanye West’s
+    Twitter" -> "Kanye West")."""
     m = re.match(r"^([\w.-]+(?: [\w.-]+)?)[’']s\s+(\S.*)$", phrase)
     if m and set(tokenize(m.group(1))) <= q_tokens and tokenize(m.group(1)):
         return m.group(2)
+    if m:  # an owner the question does not give is the name: "Kanye West’s Twitter" -> "Kanye West"
+        return m.group(1)
     return phrase
 
 
@@ -350,6 +354,8 @@ def candidates(
                 continue
             if asked.kind == "number" and not re.search(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|dozen|million|billion", key):
                 continue
+            if asked.kind == "number" and _VAGUE_COUNT.match(key):
+                continue  # "millions", "dozens of": no count
             seen_here.add(key)
             if unit and unit in sent[ent.start : ent.end + 25].lower():
                 fit = max(fit, 1.0) * UNIT_BOOST  # "10 seconds" for "how many seconds", whatever its label
