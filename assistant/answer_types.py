@@ -148,7 +148,7 @@ _YES_NO_Q = re.compile(
 
 def asked_type(question: str) -> AskedType:
     """What the question asks for (see the module docstring)."""
-    q = focus(question).lower().strip()
+    q = re.sub(r"[“”\"‘]", "", focus(question).lower().strip())  # which “Star Trek” character
     if _YES_NO_Q.match(q):
         return YES_NO
     if _DURATION_Q.search(q):
