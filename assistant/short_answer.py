@@ -61,7 +61,9 @@ class Candidate:
 
 
 def normalise(text: str) -> str:
-    """Lowercase words without articles or possessives: the identity of a candidate."""
+    """Lowercase words without articles, possessives or the dots of initials ("U.S" is
+    "US"): the identity of a candidate."""
+    text = re.sub(r"(?<=\b[A-Za-z])\.(?=[A-Za-z]\b)|(?<=\b[A-Z])\.(?=\s|$)", "", text)
     words = [w.lower().removesuffix("'s").removesuffix("’s") for w in _WORD.findall(text)]
     return " ".join(w for w in words if w not in ("the", "a", "an"))
 

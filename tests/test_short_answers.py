@@ -368,3 +368,10 @@ def test_the_name_a_description_refers_back_to_is_found_in_the_sentence_before()
     assert d.short_answer == "Lantern Road"  # not "Danish": "the ... show" describes, the title names
     # the sentence that matched the question follows as the evidence that adds to it
     assert "green lit for a second season. [1]" in d.text and "Filming" not in d.text
+
+
+def test_initials_with_and_without_dots_are_one_candidate():
+    from assistant.short_answer import normalise
+
+    assert normalise("U.S.") == normalise("US") == "us"
+    assert normalise("the U.K.") == "uk"
