@@ -117,8 +117,10 @@ def period_binds(hits: list[Hit]) -> bool:
 
 
 def passage_years(hit: Hit) -> list[str]:
-    """Years the passage speaks of (its text), else the article's year."""
-    found = list(dict.fromkeys(_YEAR.findall(hit.passage.text)))
+    """Years the passage speaks of (its title first, then its text), else the article's
+    year: the closest to a 2030 World Cup question is "World Cup 2023", not a 2019 result
+    its text looks back on."""
+    found = list(dict.fromkeys(_YEAR.findall(f"{hit.passage.title}\n{hit.passage.text}")))
     if found:
         return found
     return [str(hit.passage.date.year)] if hit.passage.date else []

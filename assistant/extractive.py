@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant import compose
-from assistant.answer_types import asked_type
+from assistant.answer_types import NAME, NP, asked_type
 from assistant.answerers import REFUSAL, Draft
 from assistant.constraints import (
     article_texts,
@@ -275,17 +275,20 @@ class ExtractiveAnswerer:
         return out
 
     def distinct_answers(self, cands: list[Candidate]) -> list[Candidate]:
-        """The candidates that different articles give with scores close to the best one
-        (at most three, best first); one when the best stands out."""
+        """The candidates that different articles give with evidence close to the best one's
+        (at most three, best first); one when the best stands out. Evidence is a candidate's
+        score before its label's fit: "Riley", a name the tagger left untyped, reports a
+        denial as surely as "Trump" does."""
         if not cands:
             return []
         out = [cands[0]]
+        top = _evidence(cands[0])
         for c in cands[1:]:
-            if len(out) >= 3 or c.score < self.ambiguity_ratio * cands[0].score:
+            if len(out) >= 3:
                 break
-            if c.label != cands[0].label or any(c.article_id == o.article_id for o in out):
+            if _evidence(c) < self.ambiguity_ratio * top or not _same_kind(c.label, cands[0].label):
                 continue
-            if any(c.key in o.key or o.key in c.key for o in out):
+            if any(c.article_id == o.article_id for o in out) or any(c.key in o.key or o.key in c.key for o in out):
                 continue
             out.append(c)
         return out
@@ -326,6 +329,15 @@ class ExtractiveAnswerer:
         if short:  # "**Dmitry Peskov** — “quote” [1]"
             return Draft(text, quotes={int(m.group(2)): short.group(2)}, short_answer=short.group(1))
         return Draft(text, quotes={int(m.group(2)): m.group(1)})
+
+
+def _evidence(c: Candidate) -> float:
+    return c.score / max(c.fit, 0.1)
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Labels of the same kind of answer (an untyped name goes with any name)."""
+    return a == b or NAME in (a, b) and NP not in (a, b)
 
 
 def _same(a: str, b: str) -> bool:

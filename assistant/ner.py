@@ -87,7 +87,25 @@ def _from_doc(sentence: str, doc: Any) -> tuple[Entity, ...]:
             start -= 1  # "$10,000": the sign belongs to the amount
         out.append(Entity(sentence[start:e.end_char], e.label_, start, e.end_char))
     out += [Entity(sentence[a:b], NP, a, b) for a, b in noun_phrases(doc)]
+    taken = [(e.start, e.end) for e in out if e.label != NP]
+    out += [Entity(sentence[a:b], NAME, a, b) for a, b in proper_names(doc) if not any(a < y and x < b for x, y in taken)]
     return tuple(out)
+
+
+NAME = "NAME"  # a proper noun the entity recogniser left untyped ("Riley denied the accusations")
+
+
+def proper_names(doc: Any) -> list[tuple[int, int]]:
+    """Character spans of runs of proper nouns (by the tagger)."""
+    spans, run = [], []
+    for tok in [*doc, None]:
+        if tok is not None and tok.pos_ == "PROPN" and tok.text[:1].isupper():
+            run.append(tok)
+            continue
+        if run:
+            spans.append((run[0].idx, run[-1].idx + len(run[-1].text)))
+        run = []
+    return spans
 
 
 def tag_many(sentences: list[str]) -> dict[str, tuple[Entity, ...]]:

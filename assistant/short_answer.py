@@ -54,6 +54,7 @@ class Candidate:
     n: int  # the passage of that sentence (1-based)
     article_id: str = ""
     sentences: list[tuple[int, str]] = field(default_factory=list)  # every (n, sentence) stating it
+    fit: float = 1.0  # how well its label fits the asked type (AskedType.weight)
 
     @property
     def key(self) -> str:
@@ -359,13 +360,14 @@ def candidates(
             if asked.kind == "number" and _VAGUE_COUNT.match(key):
                 continue  # "millions", "dozens of": no count
             seen_here.add(key)
+            label_fit = fit
             if unit and unit in sent[ent.start : ent.end + 25].lower():
                 fit = max(fit, 1.0) * UNIT_BOOST  # "10 seconds" for "how many seconds", whatever its label
             rarity = _rarity(phrase, idf, NP_IDF_WEIGHT if ent.label == NP else IDF_WEIGHT)
             value = score * fit * _proximity(ent, q_words, idf_of) * rarity
             c = found.get(key)
             if c is None:
-                found[key] = Candidate(phrase, ent.label, value, sent, n, aid, [(n, sent)])
+                found[key] = Candidate(phrase, ent.label, value, sent, n, aid, [(n, sent)], label_fit)
             else:
                 c.sentences.append((n, sent))
                 if value > c.score:

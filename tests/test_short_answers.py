@@ -375,3 +375,22 @@ def test_initials_with_and_without_dots_are_one_candidate():
 
     assert normalise("U.S.") == normalise("US") == "us"
     assert normalise("the U.K.") == "uk"
+
+
+def test_a_name_the_tagger_left_untyped_still_answers_and_counts_towards_ambiguity():
+    # "Riley" is a proper noun the small model gives no entity type
+    d = ExtractiveAnswerer().answer(
+        "Who denied the reports?",
+        _hits("Riley denied the reports on Monday.", "Dmitry Peskov denied the reports on Tuesday."),
+    )
+    assert d.text.startswith(AMBIGUOUS_LEAD)
+    assert "**Riley** — “Riley denied the reports on Monday.” [1]" in d.text
+    assert "**Dmitry Peskov** — “Dmitry Peskov denied the reports on Tuesday.” [2]" in d.text
+
+
+def test_the_closest_names_the_year_its_title_gives():
+    from assistant.constraints import passage_years
+
+    hit = _hits("Spain beat England 1-0; in 2019 the United States won.", day=date(2023, 8, 21))[0]
+    hit.passage.title = "Who won the Women's World Cup 2023?"
+    assert passage_years(hit)[0] == "2023"
