@@ -394,3 +394,12 @@ def test_the_closest_names_the_year_its_title_gives():
     hit = _hits("Spain beat England 1-0; in 2019 the United States won.", day=date(2023, 8, 21))[0]
     hit.passage.title = "Who won the Women's World Cup 2023?"
     assert passage_years(hit)[0] == "2023"
+
+
+@pytest.mark.parametrize(("similarity", "refused"), [(0.3, True), (0.7, False)])
+def test_a_passage_close_in_meaning_answers_though_its_sentence_shares_few_words(similarity, refused):
+    hits = _hits("Marta Kowalska is returning to the Baltic coast. The shows start in Gdansk in the autumn, her label said.")
+    hits[0].similarity = similarity  # the store's dense similarity of the passage to the question
+    d = ExtractiveAnswerer().answer("Which popular singer will launch a residency on the Baltic coast later this year?", hits)
+    assert d.refused is refused
+    assert refused or d.short_answer == "Marta Kowalska"
