@@ -57,6 +57,7 @@ DATE = AskedType("date", ("DATE", "TIME"), ("EVENT",))
 PLACE = AskedType("place", ("GPE", "LOC", "FAC"), ("ORG",))
 ORG = AskedType("entity", ("ORG",), ("PRODUCT", "PERSON", "GPE", "WORK_OF_ART"))
 WORK = AskedType("entity", ("WORK_OF_ART",), ("ORG", "PRODUCT", "PERSON", "EVENT", "LAW", NP))
+TITLE = AskedType("entity", ("WORK_OF_ART",), ("ORG", "PRODUCT", "PERSON", "EVENT", "LAW"))  # a title is a name
 EVENT = AskedType("entity", ("EVENT",), ("WORK_OF_ART", "ORG", "PERSON", "PRODUCT", NP))
 LANGUAGE = AskedType("entity", ("LANGUAGE", "NORP"), ("GPE",))
 NATIONALITY = AskedType("entity", ("NORP", "GPE"), ("LANGUAGE",))
@@ -84,11 +85,11 @@ _ORG_NOUNS = (
     r"streaming service|service|social media platform|social network|tech giant|giant|franchise|court|"
     r"government agency|department|committee|group|nonprofit|charity|church|institution|exchange|cryptocurrency exchange"
 )
-_WORK_NOUNS = (
+_TITLE_NOUNS = (
     r"film|movie|show|series|tv show|television show|sitcom|drama|book|novel|memoir|song|album|single|video game|"
-    r"game|play|musical|painting|title|documentary|podcast|opera|ballet|picture|best picture|anthem|poem|"
-    r"slogan|phrase|word|term|nickname|hashtag|emoji|app|product|drink|dish"
+    r"game|play|musical|painting|documentary|podcast|opera|ballet|picture|best picture|anthem|poem"
 )
+_WORK_NOUNS = r"title|slogan|phrase|word|term|nickname|hashtag|emoji|app|product|drink|dish"
 _EVENT_NOUNS = r"event|tournament|championship|holiday|festival|storm|hurricane|race|match|bowl|cup|war|battle|summit|ceremony"
 _NUMBER_NOUNS = r"number|percentage|percent|share|amount|price|proportion|total|score|rate|sum|figure|age|cost|fee|fine"
 _DATE_NOUNS = r"year|day|date|month|decade|century|time|season|week"
@@ -124,7 +125,7 @@ def _by_noun(words: str) -> AskedType | None:
     """The asked type named by a noun phrase, checking its words right to left (the head last)."""
     for pattern, t in (
         (r"price|amount|cost|fee|fine|sum|percentage|total|salary|wage", MONEY),
-        (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_WORK_NOUNS, WORK),
+        (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_TITLE_NOUNS, TITLE), (_WORK_NOUNS, WORK),
         (_EVENT_NOUNS, EVENT), (r"language", LANGUAGE), (r"nationality|ethnicity", NATIONALITY),
     ):
         if re.search(rf"\b(?:{pattern})s?\b", words):

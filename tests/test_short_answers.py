@@ -403,3 +403,11 @@ def test_a_passage_close_in_meaning_answers_though_its_sentence_shares_few_words
     d = ExtractiveAnswerer().answer("Which popular singer will launch a residency on the Baltic coast later this year?", hits)
     assert d.refused is refused
     assert refused or d.short_answer == "Marta Kowalska"
+
+
+def test_a_title_is_a_name_not_a_common_noun():
+    text = "The critics said the dark family drama earned the most nominations on Tuesday."
+    # "which show" asks for a title: a description is no answer ...
+    assert ExtractiveAnswerer().answer("Which show earned the most nominations?", _hits(text)).short_answer is None
+    # ... while "which word" may be answered by common nouns
+    assert ExtractiveAnswerer().answer("Which word earned the most nominations?", _hits(text)).short_answer == "dark family drama"
