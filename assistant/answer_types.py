@@ -124,7 +124,7 @@ _VERBS = frozenset(
 def _by_noun(words: str) -> AskedType | None:
     """The asked type named by a noun phrase, checking its words right to left (the head last)."""
     for pattern, t in (
-        (r"price|amount|cost|fee|fine|sum|percentage|total|salary|wage", MONEY),
+        (r"price|amount|cost|fee|fine|sum|percentage|total|salary|wage|figure", MONEY),
         (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_TITLE_NOUNS, TITLE), (_WORK_NOUNS, WORK),
         (_EVENT_NOUNS, EVENT), (r"language", LANGUAGE), (r"nationality|ethnicity", NATIONALITY),
     ):

@@ -128,6 +128,15 @@ def widen(ent: Entity, sentence: str) -> Entity:
     return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
 
 
+def hyphen_joined(ent: Entity, sentence: str) -> Entity:
+    """A name with the hyphenated parts the tagger split off: "Chick" -> "Chick-fil-A",
+    "Blink" -> "Blink-182"."""
+    if ent.label == NP:
+        return ent
+    m = re.match(r"(?:-[\w’']+)+", sentence[ent.end:])
+    return Entity(sentence[ent.start:ent.end + m.end()], ent.label, ent.start, ent.end + m.end()) if m else ent
+
+
 def _names_after(sentence: str, end: int, stop: frozenset[str] = _TITLES | _STOP_RIGHT) -> int:
     """Where the run of capitalised words (not ``stop`` words) right after ``end`` stops."""
     while True:
@@ -332,7 +341,7 @@ def candidates(
     for score, n, aid, sent in sentences:
         seen_here: set[str] = set()
         q_words = question_words_at(sent, q_tokens)
-        ents = [widen(e, sent) for e in tags[sent]]
+        ents = [hyphen_joined(widen(e, sent), sent) for e in tags[sent]]
         if asked.labels[:1] == ("ORG",):  # "Cleveland Browns": a team named after its city
             ents += [t for t in (city_team(e, sent) for e in ents) if t is not None]
         for ent in [*ents, *quoted_titles(sent)]:

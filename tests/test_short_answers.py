@@ -329,6 +329,10 @@ def test_a_name_keeps_what_is_its_own_and_loses_what_the_question_gives():
     assert clean_phrase("the 75th Independence Day") == "Independence Day"
     assert clean_phrase("Tuesday abortion rights demonstration") == "abortion rights demonstration"
     assert as_digits("23rd") == "23"
+    # the hyphenated parts the tagger split off belong to the name
+    from assistant.short_answer import hyphen_joined
+    sent = "Chick-fil-A had the slowest drive-thru in the survey."
+    assert hyphen_joined(Entity("Chick", "ORG", 0, 5), sent).text == "Chick-fil-A"
     # an owner the question does not give is the name; one it gives is dropped
     from assistant.short_answer import known_owner_dropped
     assert known_owner_dropped("Kanye West’s Twitter", {"account", "lock"}) == "Kanye West"
@@ -347,6 +351,7 @@ def test_the_asked_noun_is_read_up_to_the_verb():
     assert asked_type("What was the record high average price for a gallon of gas?").kind == "number"
     assert asked_type("The law could raise the minimum wage to which hourly amount?").labels[0] == "MONEY"
     assert asked_type("Which high-profile individual was banned?").kind == "person"
+    assert asked_type("Household debt passed which massive figure this week?").kind == "number"
     assert asked_type("Which late Supreme Court Justice will appear on a stamp?").kind == "person"  # the last noun
     assert asked_type("Which country's president resigned?").kind == "place"  # up to the possessive
     assert asked_type("What percentage of voters backed the plan?").labels == ("PERCENT",)
