@@ -145,6 +145,7 @@ def focus(question: str) -> str:
 
 
 YES_NO = AskedType("yesno")  # "Did the court ...?": the sentence answers, no phrase is picked out
+REASON = AskedType("reason")  # "Why did ...?": a reason is a clause; the sentence answers
 _YES_NO_Q = re.compile(
     r"^(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|shall|may|might|must)"
     r"(?:n[’']t)?\s(?!.*\b(?:who|whom|whose|what|when|where|which|how)\b)"
@@ -156,6 +157,10 @@ def asked_type(question: str) -> AskedType:
     q = re.sub(r"[“”\"‘]", "", focus(question).lower().strip())  # which “Star Trek” character
     if _YES_NO_Q.match(q):
         return YES_NO
+    if re.search(r"^why\b|\bwhy (?:did|does|do|is|are|was|were|has|have|had|will|would)\b", q):
+        return REASON
+    if re.search(r"\bby:?\s*$", q) and not re.search(r"\b(?:who|whom|whose|what|when|where|which|how)\b", q):
+        return AskedType("person", PERSON.labels, PERSON.second, "by")  # "... a record previously held by:"
     if _DURATION_Q.search(q):
         return AskedType("number", DURATION.labels, (), "how")
     if _MONEY_Q.search(q):

@@ -416,3 +416,11 @@ def test_a_title_is_a_name_not_a_common_noun():
     assert ExtractiveAnswerer().answer("Which show earned the most nominations?", _hits(text)).short_answer is None
     # ... while "which word" may be answered by common nouns
     assert ExtractiveAnswerer().answer("Which word earned the most nominations?", _hits(text)).short_answer == "dark family drama"
+
+
+def test_a_why_question_is_answered_by_the_sentence_and_a_trailing_by_asks_for_an_agent():
+    text = "The carmaker recalled 70,000 SUVs in 2022 because of fire risks in the engine wiring."
+    d = ExtractiveAnswerer().answer("Why were some SUVs recalled?", _hits(text))
+    assert d.short_answer is None and not d.refused  # not "2022": a reason is a clause
+    assert "because of fire risks" in d.text
+    assert asked_type("The record was previously held by:").kind == "person"
