@@ -76,7 +76,7 @@ _PERSON_NOUNS = (
 _PLACE_NOUNS = (
     r"country|countries|city|cities|state|states|nation|county|island|region|continent|town|capital|province|"
     r"location|us state|place|neighborhood|territory|village|area|port|river|lake|mountain|volcano|sea|ocean|"
-    r"border|district|venue|stadium|arena|airport|park|building|prison|university campus"
+    r"border|district|venue|stadium|arena|airport|park|building|prison|university campus|destination"
 )
 _ORG_NOUNS = (
     r"company|companies|firm|brand|retailer|airline|bank|network|team|club|organization|organisation|agency|"
@@ -91,7 +91,10 @@ _TITLE_NOUNS = (
 )
 _WORK_NOUNS = r"title|slogan|phrase|word|term|nickname|hashtag|emoji|app|product|drink|dish"
 _EVENT_NOUNS = r"event|tournament|championship|holiday|festival|storm|hurricane|race|match|bowl|cup|war|battle|summit|ceremony"
-_NUMBER_NOUNS = r"number|percentage|percent|share|amount|price|proportion|total|score|rate|sum|figure|age|cost|fee|fine"
+_NUMBER_NOUNS = (
+    r"number|percentage|percent|share|amount|price|proportion|total|score|rate|sum|figure|age|cost|fee|fine|"
+    r"magnitude|death toll|toll|population|temperature|speed|height|distance|length|weight"
+)
 _DATE_NOUNS = r"year|day|date|month|decade|century|time|season|week"
 
 _NUMBER_Q = re.compile(
@@ -157,6 +160,8 @@ def asked_type(question: str) -> AskedType:
     q = re.sub(r"[“”\"‘]", "", focus(question).lower().strip())  # which “Star Trek” character
     if _YES_NO_Q.match(q):
         return YES_NO
+    if re.search(r"\bwhat (?:is|was) (?:his|her) (?:full )?name\b", q):
+        return AskedType("person", PERSON.labels, PERSON.second, "what")  # "... booted from her seat. What is her name?"
     if re.search(r"^why\b|\bwhy (?:did|does|do|is|are|was|were|has|have|had|will|would)\b", q):
         return REASON
     if re.search(r"\bby:?\s*$", q) and not re.search(r"\b(?:who|whom|whose|what|when|where|which|how)\b", q):

@@ -352,6 +352,9 @@ def test_the_asked_noun_is_read_up_to_the_verb():
     assert asked_type("The law could raise the minimum wage to which hourly amount?").labels[0] == "MONEY"
     assert asked_type("Which high-profile individual was banned?").kind == "person"
     assert asked_type("Household debt passed which massive figure this week?").kind == "number"
+    assert asked_type("An earthquake hit the region. What was the magnitude of the quake?").kind == "number"
+    assert asked_type("She lost her House seat this week. What is her name?").kind == "person"
+    assert asked_type("SpaceX launched a rocket on Wednesday. What was its destination?").kind == "place"
     assert asked_type("Which late Supreme Court Justice will appear on a stamp?").kind == "person"  # the last noun
     assert asked_type("Which country's president resigned?").kind == "place"  # up to the possessive
     assert asked_type("What percentage of voters backed the plan?").labels == ("PERCENT",)
