@@ -25,7 +25,6 @@ TYPE_WEIGHT = 0.8  # share of a candidate's score set by how well it fits the as
 IDF_WEIGHT = 0.15  # share set by how rare its words are (common names: "US", "America")
 IDF_REF = 6.0
 NP_IDF_WEIGHT = 0.6  # common nouns must be rare to answer: "mustard", not "year"
-SPAN_FIT = 0.6  # a length of time ("70 years") as the answer to "when"
 UNIT_BOOST = 1.5  # a number followed by the unit the question asks for
 WINDOW = 80.0  # characters either side of a candidate counted as its context
 LOCAL_SHARE = 0.5
@@ -353,7 +352,7 @@ def candidates(
             elif ent.label in ("DATE", "TIME"):
                 phrase = unqualified(clean_phrase(ent.text))  # "at least a few weeks" -> "a few weeks"
                 if asked.kind == "date" and _SPAN.match(phrase) and re.search(r"\bwhen (?:did|was|were|had)\b", q_lower):
-                    fit *= SPAN_FIT  # "70 years" says how long, not when: "February 1952" is the when
+                    continue  # "70 years" says how long, not when: "February 1952" is the when
             elif ent.label == NP:
                 phrase = trim_known(clean_phrase(ent.text), q_tokens)
                 if phrase and not normalise(clean_phrase(ent.text)).endswith(normalise(phrase).split()[-1]):
