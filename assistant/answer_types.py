@@ -70,7 +70,7 @@ _PERSON_NOUNS = (
     r"candidate|member|governor|minister|prime minister|king|queen|prince|princess|royal|coach|quarterback|"
     r"pitcher|golfer|boxer|rapper|host|journalist|reporter|founder|owner|entrepreneur|investor|astronaut|"
     r"scientist|doctor|chef|designer|model|tennis player|skater|swimmer|gymnast|driver|winner|chairman|"
-    r"representative|rep|mayor|pope|monarch|dictator|general|spokesperson|spokesman|spokeswoman|figure|"
+    r"representative|rep|mayor|pope|monarch|dictator|general|spokesperson|spokesman|spokeswoman|"
     r"musician|band|group|individual|writer|poet|filmmaker|producer|character|lawyer|attorney|suspect|victim"
 )
 _PLACE_NOUNS = (
@@ -90,6 +90,9 @@ _TITLE_NOUNS = (
     r"game|play|musical|painting|documentary|podcast|opera|ballet|picture|best picture|anthem|poem"
 )
 _WORK_NOUNS = r"title|slogan|phrase|word|term|nickname|hashtag|emoji|app|product|drink|dish"
+# Nouns that ask for an amount wherever they stand ("which massive figure", "which hourly
+# amount"); checked before the person nouns.
+_AMOUNT_NOUNS = r"price|amount|cost|fee|fine|sum|percentage|total|salary|wage|figure"
 _EVENT_NOUNS = r"event|tournament|championship|holiday|festival|storm|hurricane|race|match|bowl|cup|war|battle|summit|ceremony"
 _NUMBER_NOUNS = (
     r"number|percentage|percent|share|amount|price|proportion|total|score|rate|sum|figure|age|cost|fee|fine|"
@@ -127,7 +130,7 @@ _VERBS = frozenset(
 def _by_noun(words: str) -> AskedType | None:
     """The asked type named by a noun phrase, checking its words right to left (the head last)."""
     for pattern, t in (
-        (r"price|amount|cost|fee|fine|sum|percentage|total|salary|wage|figure", MONEY),
+        (_AMOUNT_NOUNS, MONEY),
         (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_TITLE_NOUNS, TITLE), (_WORK_NOUNS, WORK),
         (_EVENT_NOUNS, EVENT), (r"language", LANGUAGE), (r"nationality|ethnicity", NATIONALITY),
     ):
@@ -157,7 +160,8 @@ _YES_NO_Q = re.compile(
 
 def asked_type(question: str) -> AskedType:
     """What the question asks for (see the module docstring)."""
-    q = re.sub(r"[“”\"‘]", "", focus(question).lower().strip())  # which “Star Trek” character
+    asking = focus(question)
+    q = re.sub(r"[“”\"‘]", "", asking.lower().strip())  # which “Star Trek” character
     if _YES_NO_Q.match(q):
         return YES_NO
     if re.search(r"\bwhat (?:is|was) (?:his|her) (?:full )?name\b", q):
@@ -176,7 +180,7 @@ def asked_type(question: str) -> AskedType:
         return AskedType("number", NUMBER.labels, NUMBER.second, "how many")
     if _DATE_Q.search(q):
         return AskedType("date", DATE.labels, DATE.second, "when")
-    if re.search(r"\b(?:who|whom|whose)\b", q) and re.search(r"\b(?:[Ww]ho|[Ww]hom|[Ww]hose)\b", focus(question)):  # not "the WHO"
+    if re.search(r"\b[Ww]ho(?:m|se)?\b", asking):  # not "the WHO"
         return AskedType("person", PERSON.labels, PERSON.second, "who")
     if re.search(r"\bwhere\b", q):
         return AskedType("place", PLACE.labels, PLACE.second, "where")

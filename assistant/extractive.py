@@ -238,6 +238,7 @@ class ExtractiveAnswerer:
         its best sentence shares few of the question's words ("Adele is returning to Las
         Vegas" for a singer's Las Vegas residency)."""
         return bool(scored) and (hits[scored[0].n - 1].similarity or 0.0) >= self.close_passage
+
     def answer(self, question: str, hits: list[Hit]) -> Draft:
         """The short answer and the sentence that states it, cited; several answers when the
         articles disagree; or a refusal (naming what is closest when a constraint is unmet)."""

@@ -347,18 +347,19 @@ def candidates(
             fit = asked.weight(ent.label)
             if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue
+            cleaned = clean_phrase(ent.text)
             if asked.kind == "number":
-                phrase = strip_unit(unqualified(clean_phrase(ent.text)), q_lower)
+                phrase = strip_unit(unqualified(cleaned), q_lower)
             elif ent.label in ("DATE", "TIME"):
-                phrase = unqualified(clean_phrase(ent.text))  # "at least a few weeks" -> "a few weeks"
+                phrase = unqualified(cleaned)  # "at least a few weeks" -> "a few weeks"
                 if asked.kind == "date" and _SPAN.match(phrase) and re.search(r"\bwhen (?:did|was|were|had)\b", q_lower):
                     continue  # "70 years" says how long, not when: "February 1952" is the when
             elif ent.label == NP:
-                phrase = trim_known(clean_phrase(ent.text), q_tokens)
-                if phrase and not normalise(clean_phrase(ent.text)).endswith(normalise(phrase).split()[-1]):
+                phrase = trim_known(cleaned, q_tokens)
+                if phrase and phrase.split()[-1] != cleaned.split()[-1]:
                     continue  # its head noun is the question's: "the popular South Korean show" describes, not names
             else:
-                phrase = known_owner_dropped(clean_phrase(ent.text), q_tokens)
+                phrase = known_owner_dropped(cleaned, q_tokens)
                 phrase = without_head(phrase, head) + brand_s(ent, sent)
             key = normalise(phrase)
             if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower):
