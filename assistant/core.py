@@ -29,8 +29,9 @@ from assistant.text import clean_question, word_pieces
 from assistant.timeline import ALL_DATES, build_timeline, timeline_answer, timeline_subject
 from footnote.records import Answer, Citation, Hit, Timeline
 from footnote.settings import SAMPLE_ARTICLE, Settings
-from vectorstore.embeddings import Embedder, get_embedder
+from vectorstore.embeddings import Embedder, get_embedder, reading_embedder
 from vectorstore.lexical import SyncedLexicalIndex
+from vectorstore.sentence_vectors import with_stored_sentences
 from vectorstore.store import Filters, PassageStore
 
 log = logging.getLogger("footnote.assistant")
@@ -60,7 +61,7 @@ class Assistant:
         self.lexical = SyncedLexicalIndex(self.store, self.settings.bm25_dir)
         s = self.settings
         self.retriever = build_retriever(s, self.store, self.embedder, self.lexical)
-        reader = reading_embedder(s, self.embedder)
+        reader = with_stored_sentences(s, reading_embedder(s, self.embedder))
         self.extractive = ExtractiveAnswerer(idf=self._idf, embedder=reader, min_score=s.extractive_min_score)
         self.checker = CitationChecker(reader, s.support_threshold)
         self.heuristic = HeuristicCondenser()
@@ -256,19 +257,6 @@ class Assistant:
         if draft.first_piece_at is not None:
             answer.timings["first_token_ms"] = (draft.first_piece_at - t0) * 1000
         yield answer
-
-
-FAST_MODELS = ("minilm-l3", "paraphrase-MiniLM-L3-v2")
-
-
-def reading_embedder(settings: Settings, store_embedder: Embedder) -> Embedder:
-    """The model the answerer reads sentences with (meaning, the asked noun, citation
-    support). The fast model is for ingest speed: with it, answers still read with the
-    default model (10 sentences a question; on the dev test half EM 0.28 -> 0.35 with the
-    same retrieval). Any other store model reads with itself."""
-    if settings.embedding_model in FAST_MODELS:
-        return get_embedder(settings.model_copy(update={"embedding_model": "minilm"}))
-    return store_embedder
 
 
 def _to_answer(draft: Draft, question: str, standalone: str, passages: list[Citation]) -> Answer:

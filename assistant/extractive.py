@@ -43,7 +43,7 @@ from assistant.short_answer import Candidate, candidates
 from assistant.text import split_sentences, word_pieces
 from footnote.boilerplate import is_boilerplate
 from footnote.records import Answer, AnswerCandidate, Citation, Hit
-from footnote.untrusted import neutralise
+from footnote.sentences import MIN_SENTENCE, story_text
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 
@@ -199,7 +199,7 @@ class ExtractiveAnswerer:
         for n, hit in enumerate(hits, 1):
             rank_w = 1.0 / (1.0 + self.rank_decay * (n - 1))
             for j, sent in enumerate(split_sentences(story_text(hit.passage.text))):
-                if len(sent) < 15 or not_an_answer(sent):
+                if len(sent) < MIN_SENTENCE or not_an_answer(sent):
                     continue
                 s_set = set(tokenize(sent))
                 if not s_set:
@@ -372,9 +372,3 @@ def attach_short_answer(answer: Answer, draft: Draft, passages: list[Citation]) 
         for c in draft.candidates
         if 0 < c.n <= len(passages) and passages[c.n - 1].passage_id in by_passage
     ]
-
-
-def story_text(text: str) -> str:
-    """A passage as the answerer reads it: markers and tags neutralised, boilerplate lines
-    (captions, credits, "Read more" ...) left out, for stores built before those rules."""
-    return "\n".join(line for line in neutralise(text).split("\n") if not is_boilerplate(line))

@@ -5,38 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ABBREV = {"mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st", "jr", "sr", "inc",
-           "co", "corp", "ltd", "vs", "no", "u.s", "u.k", "e.g", "i.e", "jan", "feb", "mar", "apr", "jun", "jul",
-           "aug", "sep", "sept", "oct", "nov", "dec", "a.m", "p.m", "fig", "est", "approx", "dept", "univ", "ft", "mt"}
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace.
-_END = re.compile(r"([.!?][\"'”’)\]]*)(\s+)(?=[\"'“‘(\[]?[A-Z0-9])")
+from footnote.sentences import split_sentences
 
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage, split on paragraph breaks and sentence ends (abbreviations kept)."""
-    out: list[str] = []
-    for para in re.split(r"\n\s*\n|\n", text):
-        para = para.strip()
-        if not para:
-            continue
-        start = 0
-        for m in _END.finditer(para):
-            end = m.end(1)
-            before = para[start:end]
-            last_word = re.findall(r"([A-Za-z][A-Za-z.]*)\.[\"'”’)\]]*$", before)
-            if last_word and last_word[-1].lower().rstrip(".") in _ABBREV:
-                continue
-            if re.search(r"\b[A-Z]\.$", before):  # an initial: "John F. Kennedy"
-                continue
-            sent = para[start:end].strip()
-            if sent:
-                out.append(sent)
-            start = m.end()
-        rest = para[start:].strip()
-        if rest:
-            out.append(rest)
-    return out
-
+__all__ = ["clean_question", "split_sentences", "word_pieces"]
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 

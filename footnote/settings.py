@@ -17,6 +17,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLE = PROJECT_DIR / "samples" / "russia-denies-north-korean-troops.txt"
 
 
+# The store models chosen for ingest speed: answers still read with the default model.
+FAST_MODELS = ("minilm-l3", "paraphrase-MiniLM-L3-v2")
+
+
 class Settings(BaseSettings):
     """Every knob of Footnote. Environment variables are ``FOOTNOTE_<NAME>`` unless noted."""
 
@@ -43,6 +47,14 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024, description="Texts per embedding forward pass.")
     embedding_threads: int = Field(0, ge=0, description="onnxruntime intra-op threads (0: one per core).")
+    sentence_vectors: bool | None = Field(
+        None,
+        description=(
+            "Embed each passage's sentences at ingest, so that answers look them up instead of "
+            "embedding them (about half an answer's time). Default: on, except with the "
+            "'minilm-l3' store model, which is chosen for ingest speed."
+        ),
+    )
 
     # --- chunking ----------------------------------------------------------------------
     chunk_size: int = Field(1000, ge=100, le=20000, description="Target passage size in characters (sentences kept whole).")
@@ -167,6 +179,13 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         """The conversations and feedback database (``database``, else ``store_dir/footnote.db``)."""
         return self.database or self.store_dir / "footnote.db"
+
+    @property
+    def sentence_vectors_on(self) -> bool:
+        """Whether ingest writes sentence vectors (``sentence_vectors``, else its default)."""
+        if self.sentence_vectors is not None:
+            return self.sentence_vectors
+        return self.embedding_model not in FAST_MODELS
 
     @property
     def bm25_dir(self) -> Path:

@@ -1,5 +1,6 @@
 """``python -m ingest PATH [PATH ...] [--url URL] [--feed URL [--watch MINUTES]] [--prune]``: a thin CLI
-over Ingestor and the feed reader."""
+over Ingestor and the feed reader. ``python -m ingest --sentence-vectors`` embeds the
+sentences of a store built before ingest kept them (vectorstore/sentence_vectors.py)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--watch", type=float, metavar="MINUTES", help="keep polling the feeds (given and stored) every MINUTES"
     )
     parser.add_argument("--prune", action="store_true", help="remove stored articles not present in this run")
+    parser.add_argument(
+        "--sentence-vectors", action="store_true",
+        help="embed the sentences of stored passages that have no stored vector (a store built by an older version)",
+    )
     parser.add_argument("--store", type=Path, help="store folder (default: FOOTNOTE_STORE_DIR)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if not args.paths and not args.url and not args.feed and args.watch is None:
+    if not args.paths and not args.url and not args.feed and args.watch is None and not args.sentence_vectors:
         parser.print_usage(sys.stderr)
         print("error: give at least one PATH, --url or --feed", file=sys.stderr)
         return 2
@@ -41,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ingestor = Ingestor(settings)
         summary = None
+        if args.sentence_vectors and not (args.paths or args.url or args.feed or args.watch is not None):
+            return _sentence_vectors(ingestor, quiet=args.quiet)
         if args.paths or args.url:
             summary = ingestor.ingest(args.paths, urls=args.url, prune=args.prune, show_bar=not args.quiet)
             print(summary.format())
@@ -64,6 +71,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if summary.chunks_written and summary.seconds > 0:
         print(f"{summary.chunks_written / summary.seconds:.1f} chunks/s")
     return 1 if summary.failed else 0
+
+
+def _sentence_vectors(ingestor: Ingestor, quiet: bool) -> int:
+    """Back-fill the sentence vectors of every stored passage."""
+    from tqdm import tqdm
+
+    store = ingestor.store
+    with tqdm(total=store.count(), unit="passage", desc="sentence vectors", disable=quiet, dynamic_ncols=True) as bar:
+        added = ingestor.add_sentence_vectors((p.text for p in store.iter_passages()), progress=bar.update)
+    print(f"sentence vectors: {added} added for {store.count()} passages")
+    return 0
 
 
 def _feeds(settings: Settings, ingestor: Ingestor, urls: list[str], minutes: float | None, summary) -> int:

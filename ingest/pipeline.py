@@ -18,6 +18,7 @@ replaced: the item is refused (``summary.conflicts``), the rest of the run goes 
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,8 +31,13 @@ from ingest.chunking import Chunker
 from ingest.dedup import NearDuplicates
 from ingest.errors import ArticleConflict, IngestError
 from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_path
+from vectorstore.embeddings import reading_embedder
+from vectorstore.errors import EmbeddingError
 from vectorstore.lexical import SyncedLexicalIndex
+from vectorstore.sentence_vectors import SentenceVectors, sentence_table
 from vectorstore.store import ArticleState, PassageStore
+
+log = logging.getLogger("footnote.ingest")
 
 FLUSH_PASSAGES = 4096  # upper bound of settings.ingest_flush_passages
 Progress = Callable[[int, int], None]
@@ -165,6 +171,7 @@ class Ingestor:
         self.lexical = lexical or SyncedLexicalIndex(self.store, settings.bm25_dir)
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
         self.dups = NearDuplicates.load(settings)  # near-duplicate groups (wire copies, versions)
+        self._sentences: tuple[SentenceVectors, Any] | None = None  # (table, reading model), on first write
         # (owner, url) -> (stored article id, date), or None: read from the store once per run and key
         self._versions: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.last_summary = IngestSummary()  # the run in progress (or the last one): what got stored
@@ -288,6 +295,21 @@ class Ingestor:
             return None
         return art, passages, state is not None
 
+    def add_sentence_vectors(self, passage_texts: Iterable[str], progress: Callable[[int], None] | None = None) -> int:
+        """Embed the passages' sentences with the answerer's reading model and keep them
+        beside the store (vectorstore/sentence_vectors.py), so answers need not embed
+        them; returns how many were new. The vectors only save time: when they cannot be
+        written (a full disk), the passages stay stored and answers embed the sentences."""
+        if self._sentences is None:
+            reader = reading_embedder(self.settings, self.store.embedder)
+            self._sentences = (sentence_table(self.settings, reader), reader)
+        table, reader = self._sentences
+        try:
+            return table.add_passages(passage_texts, reader, progress)
+        except (OSError, EmbeddingError) as e:
+            log.warning("sentence vectors not written (%s); answers will embed these sentences", e)
+            return 0
+
     def _lexical_stale(self) -> bool:
         """True when the saved BM25 index does not hold as many passages as the store.
 
@@ -356,6 +378,8 @@ class Ingestor:
             self.store.delete_articles(replaced)
         self.store.add_passages(passages, embeddings)
         self.lexical.apply(passages, replaced)
+        if self.settings.sentence_vectors_on:
+            self.add_sentence_vectors(p.text for p in passages)
         summary.chunks_written += len(passages)
         for _, _, existed in pending:
             if existed:
