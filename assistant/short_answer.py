@@ -63,9 +63,17 @@ class Candidate:
 def normalise(text: str) -> str:
     """Lowercase words without articles, possessives or the dots of initials ("U.S" is
     "US"): the identity of a candidate."""
-    text = re.sub(r"(?<=\b[A-Za-z])\.(?=[A-Za-z]\b)|(?<=\b[A-Z])\.(?=\s|$)", "", text)
+    text = undot(text)
     words = [w.lower().removesuffix("'s").removesuffix("’s") for w in _WORD.findall(text)]
     return " ".join(w for w in words if w not in ("the", "a", "an"))
+
+
+_INITIAL_DOT = re.compile(r"(?<=\b[A-Za-z])\.(?=[A-Za-z]\b)|(?<=\b[A-Z])\.(?=\s|$)")
+
+
+def undot(text: str) -> str:
+    """``text`` without the dots of initials: "U.S." and "U.S" are "US"."""
+    return _INITIAL_DOT.sub("", text)
 
 
 _BRAND_S = re.compile(r"^\s+(?:is|was|has|had|will|would|said|says)\b|^\s*[,.;:!?]|^\s*$")
@@ -256,10 +264,12 @@ def strip_unit(phrase: str, q_lower: str) -> str:
 
 
 def _in_question(entity: str, q_tokens: set[str], q_lower: str) -> bool:
-    toks = tokenize(entity)
+    """Whether the question already names the entity ("U.S" is named by "US" and the
+    other way round: initials' dots do not count)."""
+    toks = tokenize(undot(entity))
     if not toks:
         return normalise(entity) in q_lower
-    return all(t in q_tokens for t in toks)
+    return all(t in q_tokens for t in toks) or all(t in tokenize(undot(q_lower)) for t in toks)
 
 
 def question_words_at(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:

@@ -385,6 +385,22 @@ def test_initials_with_and_without_dots_are_one_candidate():
     assert normalise("the U.K.") == "uk"
 
 
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("The US made a deal with which country to free five detained Americans?",
+         "The U.S. reached a deal with Oman's help to free five Americans held in Iran, officials said on Monday."),
+        ("The U.S. made a deal with which country to free five detained Americans?",
+         "The US reached a deal with Oman's help to free five Americans held in Iran, officials said on Monday."),
+    ],
+)
+def test_a_country_the_question_names_with_or_without_dots_is_not_its_answer(question, text):
+    from assistant.short_answer import candidates, normalise
+
+    found = [c.text for c in candidates(question, asked_type(question), [(1.0, 1, "a0", text)])]
+    assert "Iran" in found and not any(normalise(c) == "us" for c in found)
+
+
 def test_a_name_the_tagger_left_untyped_still_answers_and_counts_towards_ambiguity():
     # "Riley" is a proper noun the small model gives no entity type
     d = ExtractiveAnswerer().answer(
