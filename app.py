@@ -31,6 +31,7 @@ from server.openai_compat import openai_router  # noqa: E402
 from server.service import Service  # noqa: E402
 from server.throttle import LoginThrottle, PageLoginThrottle  # noqa: E402
 from ui.page import mount_page  # noqa: E402
+from vectorstore.errors import StoreError  # noqa: E402
 
 DESCRIPTION = "Answers from news articles with inline [n] citations. Errors are JSON: {error: {message, type, status, code, param}}."
 
@@ -77,6 +78,12 @@ def main() -> None:
     status = f"Model: {service.model_label()} · Store: {service.store_label()}"
     auth = "login required" if settings.auth else "no login"
     print(f"Footnote on http://{settings.host}:{settings.port} ({status}; {auth}). API docs: /docs", flush=True)
+    try:
+        if service.assistant.sentence_vectors_missing():
+            print("Note: this store has no sentence vectors yet, so answers embed sentences (slower). "
+                  "Run once: python -m ingest --sentence-vectors", flush=True)
+    except StoreError:
+        pass  # the store is unreachable: the status above says so
     # keep-alive past clients' own idle expiry (httpx: 5 s), so a reused connection is never
     # closed by the server as the client sends on it (a ReadError under load)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_keep_alive=30)

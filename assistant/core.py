@@ -31,7 +31,7 @@ from footnote.records import Answer, Citation, Hit, Timeline
 from footnote.settings import SAMPLE_ARTICLE, Settings
 from vectorstore.embeddings import Embedder, get_embedder, reading_embedder
 from vectorstore.lexical import SyncedLexicalIndex
-from vectorstore.sentence_vectors import with_stored_sentences
+from vectorstore.sentence_vectors import StoredVectorsEmbedder, with_stored_sentences
 from vectorstore.store import Filters, PassageStore
 
 log = logging.getLogger("footnote.assistant")
@@ -77,6 +77,12 @@ class Assistant:
         if self._llm is None and self.settings.llm_configured:
             self._llm = LLMAnswerer(self.settings)
         return self._llm
+
+    def sentence_vectors_missing(self) -> bool:
+        """Whether the store holds passages but none of their sentence vectors (a store
+        built before ingest kept them): answers then embed sentences, about twice as slow."""
+        reader = self.extractive.embedder
+        return isinstance(reader, StoredVectorsEmbedder) and len(reader.table) == 0 and self.store.count() > 0
 
     def ensure_sample(self) -> bool:
         """Ingest the sample article when the store is empty. Returns True if it did."""

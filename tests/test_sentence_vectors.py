@@ -99,3 +99,16 @@ def test_a_damaged_segment_is_ignored_and_answers_still_come(tmp_path, caplog):
         ans = fresh.ask("Who denied the reports?")
     assert "Peskov" in (ans.short_answer or "")
     assert "not read" in caplog.text
+
+
+def test_a_store_without_sentence_vectors_is_pointed_out(tmp_path):
+    from assistant import Assistant
+    from ingest.pipeline import Ingestor
+
+    off = Settings(store_dir=tmp_path / "store", sentence_vectors=False, _env_file=None)
+    Ingestor(off).ingest([SAMPLE_ARTICLE])
+    on = Settings(store_dir=tmp_path / "store", _env_file=None)  # the app, now with the default on
+    assert Assistant(on).sentence_vectors_missing()
+    Ingestor(on).add_sentence_vectors(p.text for p in Ingestor(on).store.iter_passages())
+    assert not Assistant(on).sentence_vectors_missing()
+    assert not Assistant(Settings(store_dir=tmp_path / "empty", _env_file=None)).sentence_vectors_missing()
