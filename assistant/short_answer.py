@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer_types import AskedType
+from assistant.demonyms import country_of
 from assistant.ner import NP, Entity, head_phrase, tag_many
 from vectorstore.lexical import tokenize
 
@@ -354,6 +355,8 @@ def candidates(
         if asked.labels[:1] == ("ORG",):  # "Cleveland Browns": a team named after its city
             ents += [t for t in (city_team(e, sent) for e in ents) if t is not None]
         for ent in [*ents, *quoted_titles(sent)]:
+            if ent.label in ("NORP", "GPE") and asked.kind == "place" and (country := country_of(ent.text)):
+                ent = Entity(country, "GPE", ent.start, ent.end)  # "Ukrainian first lady" names Ukraine
             fit = asked.weight(ent.label)
             if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue

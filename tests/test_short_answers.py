@@ -443,3 +443,17 @@ def test_a_why_question_is_answered_by_the_sentence_and_a_trailing_by_asks_for_a
     assert d.short_answer is None and not d.refused  # not "2022": a reason is a clause
     assert "because of fire risks" in d.text
     assert asked_type("The record was previously held by:").kind == "person"
+
+
+def test_a_nationality_answers_which_country_by_its_country():
+    d = ExtractiveAnswerer().answer(
+        "First lady Jill Biden met with the first lady of which country this week?",
+        _hits("Ukrainian first lady Olena Zelenska met first lady Jill Biden at the White House on Tuesday."),
+    )
+    assert d.short_answer == "Ukraine"
+    # a nationality no table names stays what it is, and a person question is not turned into a place
+    from assistant.demonyms import country_of
+
+    assert country_of("North Koreans") == "North Korea" and country_of("Martian") is None
+    who = ExtractiveAnswerer().answer("Who met Jill Biden?", _hits("Ukrainian first lady Olena Zelenska met Jill Biden."))
+    assert who.short_answer == "Olena Zelenska"

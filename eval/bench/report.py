@@ -37,7 +37,7 @@ def render(res: dict[str, Any]) -> str:
         lines.append(f"| {name} | {_f(r.get('articles'))} | {_f(r.get('passages'))} | {_f(w, 2)} | {_f(r.get(cpu_key), 2)} "
                      f"| {_f(_ratio(r.get('articles'), w))} | {_f(_ratio(r.get('passages'), w))} | {_f(r.get('peak_rss_mb'), 0)} |")
 
-    row("(a) embedding model alone, same passages", raw)
+    row("(a) embedding model alone, same passages" + (f" and their {raw['sentences']:,} sentences" if raw.get("sentences") else ""), raw)
     row("Footnote `python -m ingest` (first)", ing)
     if ing and "error" not in ing:
         lines.append(f"| Footnote re-ingest, unchanged | {_f(ing.get('reingest_unchanged'))} | {_f(ing.get('reingest_written'))} "

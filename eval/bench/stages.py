@@ -58,11 +58,16 @@ def _passage_texts(subset: Path, settings: Settings) -> tuple[int, list[str]]:
 
 
 def stage_raw(subset: Path, work: Path) -> dict[str, Any]:
-    """The physical limit: the embedding model alone on the passages ingest would write."""
+    """The physical limit: the embedding model alone on the texts ingest would embed (the
+    passages, and their sentences when ingest keeps sentence vectors)."""
+    from footnote.sentences import reading_sentences
     from vectorstore.embeddings import get_embedder
 
     settings = _settings(work / "unused")
-    n_articles, texts = _passage_texts(subset, settings)
+    n_articles, passages = _passage_texts(subset, settings)
+    texts = list(passages)
+    if settings.sentence_vectors_on:
+        texts += list(dict.fromkeys(s for p in passages for s in reading_sentences(p)))
     emb = get_embedder(settings)
     emb.embed(texts[:8])  # model loaded and warm, as in the ingest stage
     runs = []
@@ -72,7 +77,8 @@ def stage_raw(subset: Path, work: Path) -> dict[str, Any]:
         runs.append(c)
     c = min(runs, key=lambda r: r.wall)
     tokens = sum(len(e.ids) for e in emb.tokenizer.encode_batch(texts)) if hasattr(emb, "tokenizer") else 0
-    return {"articles": n_articles, "passages": len(texts), "tokens": tokens, "wall_s": c.wall, "cpu_s": c.cpu}
+    return {"articles": n_articles, "passages": len(passages), "sentences": len(texts) - len(passages), "tokens": tokens,
+            "wall_s": c.wall, "cpu_s": c.cpu}
 
 
 def stage_ingest(subset: Path, store_dir: Path) -> dict[str, Any]:

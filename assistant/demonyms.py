@@ -1,0 +1,51 @@
+"""Nationality words and the countries they name: "Ukrainian first lady Olena Zelenska"
+answers "the first lady of which country?" with Ukraine. spaCy tags nationalities NORP
+(at a sentence's start sometimes GPE), which names no place; a place question reads a
+known one as its country. The table holds common countries' adjectives (not "American":
+a continent, an airline, a league) and the UK's nations; an adjective not in it stays a
+nationality.
+"""
+
+from __future__ import annotations
+
+DEMONYMS: dict[str, str] = {
+    "afghan": "Afghanistan", "albanian": "Albania", "algerian": "Algeria",
+    "angolan": "Angola", "argentine": "Argentina", "argentinian": "Argentina", "armenian": "Armenia",
+    "australian": "Australia", "austrian": "Austria", "azerbaijani": "Azerbaijan", "bahraini": "Bahrain",
+    "bangladeshi": "Bangladesh", "belarusian": "Belarus", "belgian": "Belgium", "bolivian": "Bolivia",
+    "bosnian": "Bosnia and Herzegovina", "brazilian": "Brazil", "british": "United Kingdom", "bulgarian": "Bulgaria",
+    "burmese": "Myanmar", "cambodian": "Cambodia", "cameroonian": "Cameroon", "canadian": "Canada",
+    "chadian": "Chad", "chilean": "Chile", "chinese": "China", "colombian": "Colombia", "congolese": "Congo",
+    "costa rican": "Costa Rica", "croatian": "Croatia", "cuban": "Cuba", "cypriot": "Cyprus", "czech": "Czech Republic",
+    "danish": "Denmark", "dominican": "Dominican Republic", "dutch": "Netherlands", "ecuadorian": "Ecuador",
+    "egyptian": "Egypt", "emirati": "United Arab Emirates", "english": "England", "eritrean": "Eritrea",
+    "estonian": "Estonia", "ethiopian": "Ethiopia", "filipino": "Philippines", "finnish": "Finland",
+    "french": "France", "georgian": "Georgia", "german": "Germany", "ghanaian": "Ghana", "greek": "Greece",
+    "guatemalan": "Guatemala", "haitian": "Haiti", "honduran": "Honduras", "hungarian": "Hungary",
+    "icelandic": "Iceland", "indian": "India", "indonesian": "Indonesia", "iranian": "Iran", "iraqi": "Iraq",
+    "irish": "Ireland", "israeli": "Israel", "italian": "Italy", "ivorian": "Ivory Coast", "jamaican": "Jamaica",
+    "japanese": "Japan", "jordanian": "Jordan", "kazakh": "Kazakhstan", "kenyan": "Kenya", "kosovar": "Kosovo",
+    "kuwaiti": "Kuwait", "kyrgyz": "Kyrgyzstan", "latvian": "Latvia", "lebanese": "Lebanon", "liberian": "Liberia",
+    "libyan": "Libya", "lithuanian": "Lithuania", "malaysian": "Malaysia", "malian": "Mali", "maltese": "Malta",
+    "mexican": "Mexico", "moldovan": "Moldova", "mongolian": "Mongolia", "montenegrin": "Montenegro",
+    "moroccan": "Morocco", "mozambican": "Mozambique", "namibian": "Namibia", "nepali": "Nepal", "nepalese": "Nepal",
+    "new zealand": "New Zealand", "nicaraguan": "Nicaragua", "nigerian": "Nigeria", "nigerien": "Niger",
+    "north korean": "North Korea", "norwegian": "Norway", "omani": "Oman", "pakistani": "Pakistan",
+    "palestinian": "Palestine", "panamanian": "Panama", "paraguayan": "Paraguay", "peruvian": "Peru",
+    "polish": "Poland", "portuguese": "Portugal", "qatari": "Qatar", "romanian": "Romania", "russian": "Russia",
+    "rwandan": "Rwanda", "saudi": "Saudi Arabia", "saudi arabian": "Saudi Arabia", "scottish": "Scotland",
+    "senegalese": "Senegal", "serbian": "Serbia", "singaporean": "Singapore", "slovak": "Slovakia",
+    "slovenian": "Slovenia", "somali": "Somalia", "south african": "South Africa", "south korean": "South Korea",
+    "south sudanese": "South Sudan", "spanish": "Spain", "sri lankan": "Sri Lanka", "sudanese": "Sudan",
+    "swedish": "Sweden", "swiss": "Switzerland", "syrian": "Syria", "taiwanese": "Taiwan", "tajik": "Tajikistan",
+    "tanzanian": "Tanzania", "thai": "Thailand", "tunisian": "Tunisia", "turkish": "Turkey", "turkmen": "Turkmenistan",
+    "ugandan": "Uganda", "ukrainian": "Ukraine", "uruguayan": "Uruguay", "uzbek": "Uzbekistan",
+    "venezuelan": "Venezuela", "vietnamese": "Vietnam", "welsh": "Wales", "yemeni": "Yemen", "zambian": "Zambia",
+    "zimbabwean": "Zimbabwe",
+}
+
+
+def country_of(nationality: str) -> str | None:
+    """The country a nationality word names ("Ukrainian", "North Koreans"), else None."""
+    key = " ".join(nationality.lower().replace("’", "'").split())
+    return DEMONYMS.get(key) or (DEMONYMS.get(key[:-1]) if key.endswith("s") else None)
