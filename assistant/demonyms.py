@@ -49,3 +49,16 @@ def country_of(nationality: str) -> str | None:
     """The country a nationality word names ("Ukrainian", "North Koreans"), else None."""
     key = " ".join(nationality.lower().replace("’", "'").split())
     return DEMONYMS.get(key) or (DEMONYMS.get(key[:-1]) if key.endswith("s") else None)
+
+# Countries news names several ways: a question that names one way names them all.
+_ALIASES = (
+    ("us", "usa", "america", "united states", "united states of america"),
+    ("uk", "britain", "great britain", "united kingdom"),
+)
+
+
+def same_country_named(phrase_key: str, text_key: str) -> bool:
+    """Whether ``text_key`` (normalised words) names the country ``phrase_key`` names by
+    another of its names ("US" for "United States")."""
+    hay = f" {text_key} "
+    return any(phrase_key in names and any(f" {n} " in hay for n in names) for names in _ALIASES)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer_types import AskedType
-from assistant.demonyms import country_of
+from assistant.demonyms import country_of, same_country_named
 from assistant.ner import NP, Entity, head_phrase, tag_many
 from vectorstore.lexical import tokenize
 
@@ -270,6 +270,8 @@ def _in_question(entity: str, q_tokens: set[str], q_lower: str) -> bool:
     toks = tokenize(undot(entity))
     if not toks:
         return normalise(entity) in q_lower
+    if same_country_named(normalise(entity), normalise(q_lower)):
+        return True  # "United States" is named by "the US"
     return all(t in q_tokens for t in toks) or all(t in tokenize(undot(q_lower)) for t in toks)
 
 

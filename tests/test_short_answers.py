@@ -445,6 +445,15 @@ def test_a_why_question_is_answered_by_the_sentence_and_a_trailing_by_asks_for_a
     assert asked_type("The record was previously held by:").kind == "person"
 
 
+def test_a_country_the_question_names_by_another_name_is_not_its_answer():
+    from assistant.short_answer import candidates
+
+    question = "The US made a deal with which country to free five detained Americans?"
+    text = "Five Americans held in Iran were freed by the United States under the deal, officials said."
+    found = [c.text for c in candidates(question, asked_type(question), [(1.0, 1, "a0", text)])]
+    assert "Iran" in found and "United States" not in found
+
+
 def test_a_nationality_answers_which_country_by_its_country():
     d = ExtractiveAnswerer().answer(
         "First lady Jill Biden met with the first lady of which country this week?",
