@@ -43,6 +43,36 @@ def test_a_table_keeps_vectors_by_text_across_processes_and_compactions(tmp_path
     assert float(found[0] @ vecs[5]) > 0.999
 
 
+def test_readers_never_mix_generations_while_a_writer_adds_and_compacts(tmp_path):
+    import threading
+
+    rng = np.random.default_rng(0)
+    texts = [f"Sentence number {i} about the harbour." for i in range(400)]
+    vecs = rng.normal(size=(400, 384)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    writer = SentenceVectors(tmp_path / "t", dim=384, compact_at=4)
+    writer.add(texts[:20], vecs[:20])
+    reader = SentenceVectors(tmp_path / "t", dim=384)
+    wrong: list[int] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            found, missing = reader.lookup(texts[:20])
+            if missing or np.abs(found - vecs[:20]).max() > 2e-3:
+                wrong.append(len(missing))
+
+    t = threading.Thread(target=read)
+    t.start()
+    for start in range(20, 400, 20):  # 19 segments, compacted every few
+        writer.add(texts[start : start + 20], vecs[start : start + 20])
+        reader.lookup(texts[start : start + 1])  # this thread reloads too, racing the reader thread
+    done.set()
+    t.join()
+    assert wrong == []
+    assert len(SentenceVectors(tmp_path / "t", dim=384)) == 400
+
+
 def test_answers_embed_only_the_question_and_answer_the_same(tmp_path):
     on = Settings(store_dir=tmp_path / "on", _env_file=None)
     off = Settings(store_dir=tmp_path / "off", sentence_vectors=False, _env_file=None)

@@ -63,14 +63,14 @@ class SentenceVectors:
         self.dim = dim
         self.compact_at = compact_at
         self._lock = threading.Lock()
-        self._index: dict[bytes, tuple[int, int]] = {}  # key -> (segment, row)
-        self._segments: list[np.ndarray] = []  # float16 (rows, dim), memory-mapped
-        self._names: list[str] = []
+        # (key -> (segment, row), the segments' float16 vectors memory-mapped, their names),
+        # replaced whole on a reload so that a reader never mixes two generations
+        self._state: tuple[dict[bytes, tuple[int, int]], list[np.ndarray], list[str]] = ({}, [], [])
         self._seen_mtime: int | None = None
 
     def __len__(self) -> int:
         self._refresh()
-        return len(self._index)
+        return len(self._state[0])
 
     # --- reading ------------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -87,7 +87,17 @@ class SentenceVectors:
             self._load()
             self._seen_mtime = mtime
 
-    def _load(self) -> None:
+    def _load(self, attempts: int = 3) -> None:
+        """Read every segment. A segment a compaction removed between the listing and the
+        read means the merged one has been written: the folder is listed again."""
+        for attempt in range(attempts):
+            try:
+                self._load_once(strict=attempt < attempts - 1)
+                return
+            except FileNotFoundError:
+                continue
+
+    def _load_once(self, strict: bool) -> None:
         index: dict[bytes, tuple[int, int]] = {}
         segments: list[np.ndarray] = []
         names: list[str] = []
@@ -95,7 +105,11 @@ class SentenceVectors:
             try:
                 keys = np.load(self.directory / f"{name}.keys.npy")
                 vecs = np.load(self.directory / f"{name}.vecs.npy", mmap_mode="r")
-            except (OSError, ValueError) as e:  # removed by a compaction meanwhile, or damaged
+            except FileNotFoundError:
+                if strict:
+                    raise  # removed by a compaction meanwhile: list again
+                continue
+            except (OSError, ValueError) as e:  # damaged
                 log.warning("sentence vectors: segment %s not read (%s)", name, e)
                 continue
             if keys.ndim != 2 or keys.shape[1] != KEY_BYTES or vecs.shape != (len(keys), self.dim):
@@ -107,7 +121,7 @@ class SentenceVectors:
                 index[raw[row * KEY_BYTES : (row + 1) * KEY_BYTES]] = (seg, row)
             segments.append(vecs)
             names.append(name)
-        self._index, self._segments, self._names = index, segments, names
+        self._state = (index, segments, names)
 
     def _segment_names(self) -> list[str]:
         if not self.directory.is_dir():
@@ -120,7 +134,7 @@ class SentenceVectors:
         self._refresh()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: list[int] = []
-        index, segments = self._index, self._segments
+        index, segments, _ = self._state
         for i, t in enumerate(texts):
             where = index.get(sentence_key(t))
             if where is None:
@@ -131,7 +145,7 @@ class SentenceVectors:
 
     def has(self, text: str) -> bool:
         self._refresh()
-        return sentence_key(text) in self._index
+        return sentence_key(text) in self._state[0]
 
     # --- writing ------------------------------------------------------------------------
     def add(self, texts: Sequence[str], vectors: np.ndarray) -> int:
@@ -142,7 +156,7 @@ class SentenceVectors:
         fresh: set[bytes] = set()
         for i, t in enumerate(texts):
             k = sentence_key(t)
-            if k in self._index or k in fresh:
+            if k in self._state[0] or k in fresh:
                 continue
             fresh.add(k)
             keys.append(k)
@@ -171,14 +185,15 @@ class SentenceVectors:
         """Merge every segment into one (no key is dropped)."""
         with self._lock:
             self._load()
-            if len(self._names) <= 1:
+            index, segments, names = self._state
+            if len(names) <= 1:
                 return
-            keys = np.empty((len(self._index), KEY_BYTES), dtype=np.uint8)
-            vecs = np.empty((len(self._index), self.dim), dtype=np.float16)
-            for row, (k, (seg, r)) in enumerate(self._index.items()):
+            keys = np.empty((len(index), KEY_BYTES), dtype=np.uint8)
+            vecs = np.empty((len(index), self.dim), dtype=np.float16)
+            for row, (k, (seg, r)) in enumerate(index.items()):
                 keys[row] = np.frombuffer(k, dtype=np.uint8)
-                vecs[row] = self._segments[seg][r]
-            old = list(self._names)
+                vecs[row] = segments[seg][r]
+            old = list(names)
             self._write_segment(keys, vecs)
             for name in old:
                 for kind in ("keys", "vecs"):
