@@ -31,7 +31,7 @@ from ingest.chunking import Chunker
 from ingest.dedup import NearDuplicates
 from ingest.errors import ArticleConflict, IngestError
 from ingest.loaders import JSONL_EXTS, SUPPORTED_EXTS, article_from_url, load_path
-from vectorstore.embeddings import reading_embedder
+from vectorstore.embeddings import Embedder, reading_embedder
 from vectorstore.errors import EmbeddingError
 from vectorstore.lexical import SyncedLexicalIndex
 from vectorstore.sentence_vectors import SentenceVectors, sentence_table
@@ -171,7 +171,7 @@ class Ingestor:
         self.lexical = lexical or SyncedLexicalIndex(self.store, settings.bm25_dir)
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
         self.dups = NearDuplicates.load(settings)  # near-duplicate groups (wire copies, versions)
-        self._sentences: tuple[SentenceVectors, Any] | None = None  # (table, reading model), on first write
+        self._sentences: tuple[SentenceVectors, Embedder] | None = None  # (table, reading model), on first write
         # (owner, url) -> (stored article id, date), or None: read from the store once per run and key
         self._versions: dict[tuple[str, str], tuple[str, str] | None] = {}
         self.last_summary = IngestSummary()  # the run in progress (or the last one): what got stored
