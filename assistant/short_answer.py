@@ -264,15 +264,16 @@ def strip_unit(phrase: str, q_lower: str) -> str:
     return phrase
 
 
-def _in_question(entity: str, q_tokens: set[str], q_lower: str) -> bool:
+def _in_question(entity: str, q_tokens: set[str], q_lower: str, q_norm_tokens: set[str]) -> bool:
     """Whether the question already names the entity ("U.S" is named by "US" and the
-    other way round: initials' dots do not count)."""
+    other way round: initials' dots do not count). ``q_lower`` is the normalised question
+    (``normalise``: no dots), ``q_norm_tokens`` its tokens."""
     toks = tokenize(undot(entity))
     if not toks:
         return normalise(entity) in q_lower
-    if same_country_named(normalise(entity), normalise(q_lower)):
+    if same_country_named(normalise(entity), q_lower):
         return True  # "United States" is named by "the US"
-    return all(t in q_tokens for t in toks) or all(t in tokenize(undot(q_lower)) for t in toks)
+    return all(t in q_tokens for t in toks) or all(t in q_norm_tokens for t in toks)
 
 
 def question_words_at(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:
@@ -345,6 +346,7 @@ def candidates(
     """
     q_tokens = set(tokenize(question))
     q_lower = normalise(question)
+    q_norm_tokens = set(tokenize(q_lower))
     head = head_phrase(question) if asked.wh == "which" or asked.kind in ("entity", "any") else ""
     idf_of = idf or (lambda _t: 1.0)
     unit = _unit(q_lower) if asked.kind == "number" else ""
@@ -377,7 +379,7 @@ def candidates(
                 phrase = known_owner_dropped(cleaned, q_tokens)
                 phrase = without_head(phrase, head) + brand_s(ent, sent)
             key = normalise(phrase)
-            if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower):
+            if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower, q_norm_tokens):
                 continue
             if asked.kind == "number" and not re.search(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|dozen|million|billion", key):
                 continue
