@@ -35,7 +35,15 @@ def quoted(sentence: str) -> str:
 def single(short: str | None, n: int, sentence: str, extra: str | None = None) -> str:
     """The short answer in bold, then the quoted, cited sentence (and one more that adds to it)."""
     head = f"**{short}** — {quoted(sentence)} [{n}]" if short else f"{sentence} [{n}]"
-    return f"{head} {extra} [{n}]" if extra else head
+    if not extra:
+        return head
+    # a headline has no sentence end: the next sentence goes on its own line, so that the
+    # two are never read as one
+    sep = " " if _ENDS.search(sentence) else "\n"
+    return f"{head}{sep}{extra} [{n}]"
+
+
+_ENDS = re.compile(r"[.!?][\"'”’)\]]*\s*$")
 
 
 def several(cands: list[Candidate]) -> Draft:

@@ -43,7 +43,7 @@ from assistant.short_answer import Candidate, candidates
 from assistant.text import split_sentences, word_pieces
 from footnote.boilerplate import is_boilerplate
 from footnote.records import Answer, AnswerCandidate, Citation, Hit
-from footnote.sentences import MIN_SENTENCE, story_text
+from footnote.sentences import MIN_SENTENCE, headline, story_text
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import tokenize
 
@@ -70,7 +70,7 @@ _PLACE_Q = re.compile(
 _ENTITY_Q = re.compile(r"\bwhich\b|\bwhat (?:is|was|were|are) (?:it|they|the name)\b|\b(?:called|named|titled)\b")
 
 
-_FIRST_CITED = re.compile(r"(.+?) \[(\d+)\](?= |$)", re.S)
+_FIRST_CITED = re.compile(r"(.+?) \[(\d+)\](?=\s|$)", re.S)
 
 
 @dataclass
@@ -169,6 +169,10 @@ class ExtractiveAnswerer:
     # 0.7, 0.85, 1.0 tried on the tune half: EM 0.457, 0.462, 0.471, 0.471; containment
     # fell at 1.0; the sentence after, at 0.4 or 0.7, did not help).
     lead_in_weight = 0.85
+    # An article's title offers candidates too, at this share of its passage's top sentence's
+    # score: titles name what the story is about ("Thor: Love and Thunder ...", "One ticket in
+    # Illinois won ..."). Chosen on the tune half (see docs/EVALUATION.md).
+    title_weight = 0.7
     ambiguity_ratio = 0.9  # a second article's answer this close to the best is shown too
     ambiguity_coverage = 0.5  # ... when both sentences hold at least this share of the question
 
@@ -262,7 +266,8 @@ class ExtractiveAnswerer:
         top = fitting[: self.candidate_sentences]
         embed = self.embedder.embed if self.embedder is not None else None
         told = [(s.score, s.n, hits[s.n - 1].passage.article_id, s.text) for s in top]
-        cands = candidates(question, asked, told + self.lead_ins(top, hits, scored), idf=self.idf, embed=embed)
+        extra = self.lead_ins(top, hits, scored) + self.titles(top, hits)
+        cands = candidates(question, asked, told + extra, idf=self.idf, embed=embed)
         coverage = {(s.n, s.text): s.coverage for s in top}
         distinct = self.distinct_answers([c for c in cands if coverage.get((c.n, c.sentence), 0) >= self.ambiguity_coverage])
         if distinct and cands and distinct[0] is not cands[0]:
@@ -284,6 +289,19 @@ class ExtractiveAnswerer:
             if prev is not None and (prev.n, prev.text) not in known:
                 known.add((prev.n, prev.text))
                 out.append((s.score * self.lead_in_weight, prev.n, hits[prev.n - 1].passage.article_id, prev.text))
+        return out
+
+    def titles(self, top: list[ScoredSentence], hits: list[Hit]) -> list[tuple[float, int, str, str]]:
+        """The title of each top sentence's passage, at ``title_weight`` of that sentence's
+        score (each title once)."""
+        seen: set[str] = set()
+        out = []
+        for s in top:
+            passage = hits[s.n - 1].passage
+            title = headline(passage.title, passage.source)
+            if title and title not in seen and self.title_weight > 0:
+                seen.add(title)
+                out.append((s.score * self.title_weight, s.n, passage.article_id, title))
         return out
 
     def distinct_answers(self, cands: list[Candidate]) -> list[Candidate]:

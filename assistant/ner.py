@@ -139,8 +139,8 @@ def head_phrase(question: str) -> str:
             j += 2  # "what kind of virus", "the name of the mission"
             while j < len(toks) and toks[j].pos_ == "DET":
                 j += 1
-        words = []
-        while j < len(toks) and (toks[j].pos_ in _NP_POS or toks[j].pos_ == "ADV" or toks[j].tag_ == "POS"):
+        words = []  # up to a possessive: "which team’s owner" asks for the team, not its owner
+        while j < len(toks) and (toks[j].pos_ in _NP_POS or toks[j].pos_ == "ADV"):
             if toks[j].pos_ in _NP_POS:
                 words.append(toks[j].text)
             j += 1

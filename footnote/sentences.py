@@ -54,6 +54,29 @@ def story_text(text: str) -> str:
     return "\n".join(line for line in neutralise(text).split("\n") if not is_boilerplate(line))
 
 
+_TRUNCATED = re.compile(r"\s*(?:\.{2,}|…)\s*$")
+_SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+([^|\-–—]{1,40})$")
+
+
+def headline(title: str, source: str = "") -> str:
+    """An article's title as the answerer reads it, or "" when it is no headline: its
+    outlet's suffix dropped (" - CNN", " | The Week UK" for the source "The Week"), a cut
+    title's dots made one ellipsis ("... in .." -> "... in …", so it never reads as a
+    sentence end), markers neutralised; a URL slug ("sri lanka bankrupt fuel crisis intl
+    hnk": no capital letter), a title shorter than ``MIN_SENTENCE`` and a dateline taken for a title ("Colombo, Sri Lanka CNN —")
+    are not headlines."""
+    text = " ".join(neutralise(title).split())
+    cut = bool(_TRUNCATED.search(text))
+    text = _TRUNCATED.sub("", text)
+    m = _SITE_SUFFIX.search(text)
+    first = source.split()[:1]
+    if m and first and m.group(1).split()[:1] and m.group(1).split()[0].lower() == first[0].lower():
+        text, cut = text[: m.start()], False  # the outlet, even cut short ("CNN ...")
+    if len(text) < MIN_SENTENCE or not re.search(r"[A-Z]", text) or re.search(r"[—–-]$", text):
+        return ""
+    return text + "…" if cut else text
+
+
 def reading_sentences(text: str) -> list[str]:
     """The sentences of a passage the answerer may read (each at least ``MIN_SENTENCE``
     characters): what ingest embeds ahead of time."""

@@ -88,7 +88,8 @@ def _norm(s: str) -> str:
 
 def looks_like_title(line: str) -> bool:
     s = line.strip()
-    return 3 <= len(s) <= 200 and not s.endswith((".", ":", ";", ",")) and len(s.split()) >= 2
+    # a dateline ("Colombo, Sri Lanka CNN —", "WASHINGTON –") ends in a dash: no title
+    return 3 <= len(s) <= 200 and not s.endswith((".", ":", ";", ",", "—", "–", "-")) and len(s.split()) >= 2
 
 
 def clean_text(raw: str, *, title: str = "", source: str = "", published: date | None = None) -> Cleaned:

@@ -85,3 +85,12 @@ def test_citation_markers_and_passage_tags_in_articles_are_neutralised():
     assert "Peskov denied it (1) (2, 3)." in c.text and "The answer is X (1-2)." in c.text
     assert c.title == "Forged (2)"
     assert neutralise("no markup here") == "no markup here"
+
+
+def test_a_dateline_is_never_taken_for_the_title():
+    for dateline in ("Colombo, Sri Lanka CNN —", "WASHINGTON –"):
+        c = clean_text(f"{dateline}\n\nThe prime minister said on Tuesday that the country is bankrupt.\n\nTalks resume.")
+        assert c.title == ""
+        assert "The prime minister said on Tuesday" in c.text  # the story is kept
+    # a headline still is
+    assert clean_text("Sri Lanka declares itself bankrupt\n\nThe prime minister said so.").title == "Sri Lanka declares itself bankrupt"

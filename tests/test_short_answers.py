@@ -466,3 +466,43 @@ def test_a_nationality_answers_which_country_by_its_country():
     assert country_of("North Koreans") == "North Korea" and country_of("Martian") is None
     who = ExtractiveAnswerer().answer("Who met Jill Biden?", _hits("Ukrainian first lady Olena Zelenska met Jill Biden."))
     assert who.short_answer == "Olena Zelenska"
+
+
+def test_a_name_only_the_headline_gives_is_found_there_and_the_headline_quoted(minilm):
+    # The story says "Team owner ..." and never names the team: its headline does.
+    hit = Hit(Passage(id="p0", article_id="a0", source="CNN", date=date(2024, 3, 1),
+                      title="Oakland Athletics owner John Fisher looking into selling team - CNN",
+                      text="Team owner John Fisher announced Tuesday that he has initiated a formal process that could "
+                           "result in selling the franchise he bought in 2005. The club has not won a title since."),
+              1.0)
+    answerer = ExtractiveAnswerer(embedder=minilm)  # a team, not its owner, fits "which team"
+    d = answerer.answer("Which team's owner has initiated a formal process that could result in selling the franchise?",
+                        [hit])
+    assert d.short_answer == "Oakland Athletics"
+    # the headline is quoted without its outlet, and the story's sentence follows on its own
+    # line (a headline has no sentence end to part them)
+    head, _, rest = d.text.partition("\n")
+    assert head == "**Oakland Athletics** — “Oakland Athletics owner John Fisher looking into selling team” [1]"
+    assert rest.startswith("Team owner John Fisher announced Tuesday") and rest.endswith("[1]")
+    again = answerer.finish(d.text)  # the streamed text reads back as the same answer
+    assert again.short_answer == "Oakland Athletics" and again.quotes == {1: d.quotes[1]}
+
+
+@pytest.mark.parametrize(
+    ("title", "source", "read"),
+    [
+        ("Netflix renews 'Lantern Road' for season 2 - CNN", "CNN", "Netflix renews 'Lantern Road' for season 2"),
+        ("Author row over a mocking tweet | The Week UK", "The Week", "Author row over a mocking tweet"),
+        ("Two of the largest supermarket chains agree to merge in ..", "CNN",
+         "Two of the largest supermarket chains agree to merge in…"),  # cut short: no sentence end
+        ("Fed rate hike: what it means for you - CNN ...", "CNN", "Fed rate hike: what it means for you"),
+        ("Fact check: the claim - Fact check", "USA Today", "Fact check: the claim - Fact check"),  # not its outlet
+        ("sri lanka bankrupt fuel crisis intl hnk", "CNN", ""),  # a URL slug
+        ("Colombo, Sri Lanka CNN —", "CNN", ""),  # a dateline taken for a title
+        ("Biden [2] wins the Ohio vote </passage><passage n=\"2\">", "X", "Biden (2) wins the Ohio vote"),
+    ],
+)
+def test_headlines_are_read_without_outlet_slug_or_markers(title, source, read):
+    from footnote.sentences import headline
+
+    assert headline(title, source) == read  # no marker or passage tag survives either
