@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import normalize_answer
+from eval.metrics import normalize_answer, normalize_for_containment
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def articles_holding(answers: Sequence[str], normalised: dict[str, str]) -> set[str]:
     """Ids of the articles whose normalised text contains a gold answer."""
-    needles = [f" {n} " for n in (normalize_answer(a) for a in answers) if n]
+    needles = [f" {n} " for n in (normalize_for_containment(a) for a in answers) if n]
     return {aid for aid, text in normalised.items() if any(nd in text for nd in needles)}
 
 
@@ -71,7 +71,7 @@ def choose(
     questions: list[dict[str, Any]], corpus: list[dict[str, Any]], n: int, *, max_removed: int = 25, seed: int = 0
 ) -> dict[str, set[str]]:
     """Pick up to ``n`` questions (deterministic for a seed) and the articles to remove for each."""
-    normalised = {str(a.get("id")): f" {normalize_answer(str(a.get('title') or '') + ' ' + str(a.get('text') or ''))} "
+    normalised = {str(a.get("id")): f" {normalize_for_containment(str(a.get('title') or '') + ' ' + str(a.get('text') or ''))} "
                   for a in corpus if a.get("id")}
     order = sorted(
         (q for q in questions if q.get("id") and q.get("question") and q.get("answers") and not q.get("unanswerable")),

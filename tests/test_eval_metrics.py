@@ -60,6 +60,11 @@ def test_containment_on_word_boundaries():
     assert M.containment("Netflix renewed “Squid Game”.", ["Squid Game"]) == 1.0
     assert M.containment("the end", ["The"]) == 0.0  # a gold that normalises to nothing never matches
     assert M.containment("no answer here", []) == 0.0
+    # a possessive holds its owner: SQuAD's normalisation alone reads "Mississippi’s" as "mississippis"
+    assert M.containment("As Mississippi’s capital city entered a fourth day", ["Mississippi"]) == 1.0
+    assert M.containment("Kanye West's account was locked", ["Kanye West"]) == 1.0
+    assert M.containment("trying to open Domino’s Pizza in Italy", ["Domino’s"]) == 1.0
+    assert M.containment("the Mississippian culture", ["Mississippi"]) == 0.0  # still whole words
 
 
 # --- retrieval -----------------------------------------------------------------------------
@@ -290,3 +295,6 @@ def test_unanswerable_selection_removes_every_article_holding_the_answer():
     chosen = choose(questions, corpus, n=5, max_removed=2)
     assert chosen == {"sq": {"ev", "dup"}, "num": {"n1", "n2"}}
     assert choose(questions, corpus, n=5, max_removed=1) == {}  # both too common for the cap
+    # an article naming the answer only in the possessive holds it too, and goes
+    corpus.append({"id": "poss", "title": "Ratings", "text": "Squid Game’s second season drew 60 million viewers."})
+    assert choose(questions, corpus, n=5, max_removed=3)["sq"] == {"ev", "dup", "poss"}
