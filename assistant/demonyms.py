@@ -50,6 +50,16 @@ def country_of(nationality: str) -> str | None:
     key = " ".join(nationality.lower().replace("’", "'").split())
     return DEMONYMS.get(key) or (DEMONYMS.get(key[:-1]) if key.endswith("s") else None)
 
+_COUNTRIES = frozenset(c.lower() for c in DEMONYMS.values())
+
+
+def is_country(name: str) -> bool:
+    """Whether ``name`` is a country of the table ("Sri Lanka", "Sri Lanka’s"): the tagger
+    sometimes reads one as a person or an organisation."""
+    key = " ".join(name.lower().replace("’", "'").split())
+    return key.removesuffix("'s") in _COUNTRIES
+
+
 # Countries news names several ways: a question that names one way names them all.
 _ALIASES = (
     ("us", "usa", "america", "united states", "united states of america"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer_types import AskedType
-from assistant.demonyms import country_of, same_country_named
+from assistant.demonyms import country_of, is_country, same_country_named
 from assistant.ner import NP, Entity, head_phrase, tag_many
 from vectorstore.lexical import tokenize
 
@@ -361,6 +361,8 @@ def candidates(
         for ent in [*ents, *quoted_titles(sent)]:
             if ent.label in ("NORP", "GPE") and asked.kind == "place" and (country := country_of(ent.text)):
                 ent = Entity(country, "GPE", ent.start, ent.end)  # "Ukrainian first lady" names Ukraine
+            elif asked.kind == "place" and ent.label not in ("GPE", NP) and is_country(ent.text):
+                ent = Entity(ent.text, "GPE", ent.start, ent.end)  # "Sri Lanka’s" read as a person
             fit = asked.weight(ent.label)
             if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue
