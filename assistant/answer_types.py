@@ -150,6 +150,8 @@ def focus(question: str) -> str:
     return m.group(1) if m else q
 
 
+_WH = re.compile(r"\b(?:who|whom|whose|what|when|where|which|how)\b")
+_TIME_PREPOSITIONS = frozenset(("since", "until", "till", "before", "after"))
 YES_NO = AskedType("yesno")  # "Did the court ...?": the sentence answers, no phrase is picked out
 REASON = AskedType("reason")  # "Why did ...?": a reason is a clause; the sentence answers
 _YES_NO_Q = re.compile(
@@ -170,6 +172,9 @@ def asked_type(question: str) -> AskedType:
         return REASON
     if re.search(r"\bby:?\s*$", q) and not re.search(r"\b(?:who|whom|whose|what|when|where|which|how)\b", q):
         return AskedType("person", PERSON.labels, PERSON.second, "by")  # "... a record previously held by:"
+    cloze = re.search(r"\b([a-z]+):?\s*$", q) if q.rstrip().endswith(":") and not _WH.search(q) else None
+    if cloze:  # "... the highest hike since:", "... after fracturing his wrist in:": the blank's word asks
+        return AskedType("date", DATE.labels, DATE.second, "") if cloze.group(1) in _TIME_PREPOSITIONS else ANY
     if _DURATION_Q.search(q):
         return AskedType("number", DURATION.labels, (), "how")
     if _MONEY_Q.search(q):

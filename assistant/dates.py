@@ -64,6 +64,11 @@ def resolve_dates(question: str, today: date) -> DateWindow | None:
         (r"\bthis (?:past )?weekend\b|\blast weekend\b", 4, 1),
         (r"\bthis week\b|\bthis past week\b|\bthe past week\b|\bthe last week\b|\bearlier this week\b", 8, 2),
         (r"\blast week\b", 15, 1),
+        (r"\b(?:in )?(?:the )?(?:past|last) few days\b|\bin recent days\b", 8, 2),
+        # a bare weekday is the last one ("died Thursday"), not a named day ("Super Tuesday")
+        (r"(?<!super )(?<!black )(?<!good )(?<!cyber )(?<!ash )(?<!holy )(?<!every )"
+         r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!s| night)", 8, 2),
+        (r"\brecently\b", 31, 2),
         (r"\bthis month\b|\bthe past month\b|\bthe last month\b|\bpast few weeks\b|\brecent weeks\b", 31, 2),
         (r"\blast month\b", 62, 1),
         (r"\bthis year\b", (today - date(today.year, 1, 1)).days, 2),

@@ -24,6 +24,11 @@ TODAY = date(2024, 3, 14)  # a Thursday
         ("Which films flopped last year?", date(2023, 1, 1), TODAY),  # and the reports on it since
         ("What has sold best this year?", date(2024, 1, 1), TODAY + timedelta(days=2)),
         ("Who led in Sept. 2023?", date(2023, 9, 1), date(2023, 9, 30)),
+        # a bare weekday is the last one, "recently" the last month
+        ("The queen died Thursday. When was she crowned?", TODAY - timedelta(days=8), TODAY + timedelta(days=2)),
+        ("What did the senator say on Monday?", TODAY - timedelta(days=8), TODAY + timedelta(days=2)),
+        ("Which airline cancelled flights in recent days?", TODAY - timedelta(days=8), TODAY + timedelta(days=2)),
+        ("Which currency recently plunged?", TODAY - timedelta(days=31), TODAY + timedelta(days=2)),
     ],
 )
 def test_phrases_resolve_to_a_window(question, start, end):
@@ -35,7 +40,9 @@ def test_phrases_resolve_to_a_window(question, start, end):
 
 @pytest.mark.parametrize(
     "question",
-    ["Who denied the reports?", "Which new show was renewed?", "What did the latest study find?", "Who just won?"],
+    ["Who denied the reports?", "Which new show was renewed?", "What did the latest study find?", "Who just won?",
+     "Who won on Super Tuesday?", "Which store has the best Black Friday deals?", "Who hosts Monday Night Football?",
+     "What happens on Mondays?"],
 )
 def test_no_phrase_no_window(question):
     # "new", "latest", "just" describe the news, not a period: the recency preference covers them.

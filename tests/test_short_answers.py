@@ -443,6 +443,18 @@ def test_a_why_question_is_answered_by_the_sentence_and_a_trailing_by_asks_for_a
     assert d.short_answer is None and not d.refused  # not "2022": a reason is a clause
     assert "because of fire risks" in d.text
     assert asked_type("The record was previously held by:").kind == "person"
+    # a cloze asks what its last word leads to, not what its subject is
+    assert asked_type("This was the Fed's highest hike since:").kind == "date"
+    assert asked_type("The pitcher will miss the rest of the season after fracturing his wrist in:").kind == "any"
+
+
+def test_a_when_or_how_many_question_whose_sentences_hold_no_date_or_number_is_refused():
+    text = "After 70 years on the throne, the queen died on Thursday at her castle in Scotland."
+    d = ExtractiveAnswerer().answer("The queen died Thursday. When did she ascend to the throne?", _hits(text))
+    assert d.refused and "do not say when did she ascend" not in d.text  # "70 years" is how long, not when
+    assert "[1]" in d.text  # ... naming what is closest
+    # a why question has no such phrase to find, and a role may answer a who: the sentence still answers
+    assert not ExtractiveAnswerer().answer("Why did the queen die at her castle?", _hits(text)).refused
 
 
 def test_a_country_the_question_names_by_another_name_is_not_its_answer():
