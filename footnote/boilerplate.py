@@ -41,8 +41,8 @@ RULES: dict[str, re.Pattern[str]] = {
         r"|follow [^.]{2,40} on (?:twitter|x|instagram|facebook)\b|(?:the )?associated press$|ap$|usa today$)",
         re.I,
     ),
-    # "CNN —", "New York CNN Business —"
-    "dateline": re.compile(r"^\s*CNN(?: Business| Sport| Politics)?\s*[—–-]+\s*$"),
+    # a dateline on its own line: "CNN —", "New York CNN Business —", "Colombo, Sri Lanka CNN —", "KHN —"
+    "dateline": re.compile(r"^\s*(?:[A-Z][\w.'’-]*,?\s+){0,5}(?:\(?CNN\)?(?: Business| Sport| Politics)?\s*)?[—–-]+\s*$"),
 }
 
 
