@@ -37,6 +37,7 @@ _NOT_ANSWERS = frozenset(
 )
 _WORD = re.compile(r"[\w’'-]+")
 _VAGUE_COUNT = re.compile(r"^(?:tens of |hundreds of )?(?:dozens|hundreds|thousands|millions|billions|trillions)\b")
+_NOT_AN_AMOUNT = re.compile(r"^\d[\d,.]*\s?[-–]\s?\d[\d,.]*$|^\d[\d,.]*-[a-z]+(?:-[a-z]+)*$", re.I)
 _SPAN = re.compile(
     r"^(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|few|many)\s+"
     r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)$", re.I
@@ -385,8 +386,8 @@ def candidates(
                 continue
             if asked.kind == "number" and not re.search(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|dozen|million|billion", key):
                 continue
-            if asked.kind == "number" and _VAGUE_COUNT.match(key):
-                continue  # "millions", "dozens of": no count
+            if asked.kind == "number" and (_VAGUE_COUNT.match(key) or _NOT_AN_AMOUNT.match(phrase)):
+                continue  # "millions", "dozens of": no count; "2-1", "258-169", "10-member": a score, a tally, a kind
             seen_here.add(key)
             label_fit = fit
             if unit and unit in sent[ent.start : ent.end + 25].lower():

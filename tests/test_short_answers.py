@@ -521,3 +521,12 @@ def test_headlines_are_read_without_outlet_slug_or_markers(title, source, read):
     from footnote.sentences import headline
 
     assert headline(title, source) == read  # no marker or passage tag survives either
+
+
+def test_a_score_or_a_kind_is_not_an_amount():
+    for question, text in [
+        ("How many championships have the Rovers won?", "The Rovers won the championship 2-1 on Sunday in extra time."),
+        ("The new law sets a starting pay of how much?", "The new law sets up a 10-member council to decide the starting pay."),
+    ]:
+        d = ExtractiveAnswerer().answer(question, _hits(text))
+        assert d.short_answer is None and d.refused  # not "2-1", not "10-member": the articles do not say
