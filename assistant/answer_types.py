@@ -55,6 +55,9 @@ MONEY = AskedType("number", ("MONEY", "PERCENT", "QUANTITY", "CARDINAL"), ())
 DURATION = AskedType("number", ("DATE", "TIME", "QUANTITY", "CARDINAL"), ())
 DATE = AskedType("date", ("DATE", "TIME"), ("EVENT",))
 PLACE = AskedType("place", ("GPE", "LOC", "FAC"), ("ORG",))
+# a country, a state, a city: a political place, not a building ("the White House") or a region
+POLITY = AskedType("place", ("GPE",), ("LOC", "ORG"))
+_POLITY_NOUNS = r"country|countries|nation|state|states|city|cities|town|county|province|capital|us state"
 ORG = AskedType("entity", ("ORG",), ("PRODUCT", "PERSON", "GPE", "WORK_OF_ART"))
 WORK = AskedType("entity", ("WORK_OF_ART",), ("ORG", "PRODUCT", "PERSON", "EVENT", "LAW", NP))
 TITLE = AskedType("entity", ("WORK_OF_ART",), ("ORG", "PRODUCT", "PERSON", "EVENT", "LAW"))  # a title is a name
@@ -131,7 +134,7 @@ def _by_noun(words: str) -> AskedType | None:
     """The asked type named by a noun phrase, checking its words right to left (the head last)."""
     for pattern, t in (
         (_AMOUNT_NOUNS, MONEY),
-        (_PERSON_NOUNS, PERSON), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_TITLE_NOUNS, TITLE), (_WORK_NOUNS, WORK),
+        (_PERSON_NOUNS, PERSON), (_POLITY_NOUNS, POLITY), (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_TITLE_NOUNS, TITLE), (_WORK_NOUNS, WORK),
         (_EVENT_NOUNS, EVENT), (r"language", LANGUAGE), (r"nationality|ethnicity", NATIONALITY),
     ):
         if re.search(rf"\b(?:{pattern})s?\b", words):
@@ -193,6 +196,8 @@ def asked_type(question: str) -> AskedType:
         # The head noun is the last noun of the few words after "which", up to a
         # possessive: "which late supreme court justice" asks for a justice, "which
         # country's president" for a country.
+        if re.search(r"\b(?:which|what) (?:\w+ )?head of (?:state|government)\b", q):
+            return AskedType("person", PERSON.labels, PERSON.second, "which")  # a person, not a state
         words = _noun_after_which(q).split()
         owner = next((i for i, w in enumerate(words) if w.endswith(("'s", "’s"))), None)
         if owner is not None:

@@ -478,6 +478,15 @@ def test_a_nationality_answers_which_country_by_its_country():
     assert country_of("North Koreans") == "North Korea" and country_of("Martian") is None
     who = ExtractiveAnswerer().answer("Who met Jill Biden?", _hits("Ukrainian first lady Olena Zelenska met Jill Biden."))
     assert who.short_answer == "Olena Zelenska"
+    # a country is not the building the meeting was in
+    from assistant.short_answer import candidates
+
+    text = "Ukrainian first lady Olena Zelenska is at the White House on Tuesday to meet first lady Jill Biden."
+    q = "Jill Biden met the first lady of which country?"
+    found = [c.text for c in candidates(q, asked_type(q), [(1.0, 1, "a0", text)])]
+    assert found[0] == "Ukraine" and "White House" not in found
+    # and a head of state is a person
+    assert asked_type("Which head of state announced his resignation this week?").kind == "person"
     # a country the tagger reads as a person ("Sri Lanka’s" PERSON) is still a place
     text = "The president had been in the Maldives for just over a day after fleeing Sri Lanka’s commercial capital on Wednesday."
     assert ExtractiveAnswerer().answer("Which country did the president flee on Wednesday?", _hits(text)).short_answer == "Sri Lanka"
