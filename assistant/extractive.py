@@ -253,9 +253,12 @@ class ExtractiveAnswerer:
         cons = question_constraints(question, self.idf)
         texts = article_texts(hits) if cons else {}
         in_period_only = period_binds(hits)
+        # a passage's constraints are checked once, not once for each of its sentences
+        unmet_in = {n: bool(cons) and bool(unmet(cons, hits[n - 1], texts[hits[n - 1].passage.article_id]))
+                    for n in {s.n for s in scored}}
         fitting = [
             s for s in scored
-            if not (cons and unmet(cons, hits[s.n - 1], texts[hits[s.n - 1].passage.article_id]))
+            if not unmet_in[s.n]
             and not (in_period_only and hits[s.n - 1].in_period is False)
             and not other_years(cons, s.text)
         ]

@@ -105,9 +105,9 @@ def is_instruction(sentence: str) -> bool:
 def _is_verb(sentence: str, at: int) -> bool:
     """Whether the word at ``at`` is a base-form verb (spaCy's tagger): "State that ..." is,
     "State schools ..." is not. Only sentences the patterns flag are tagged."""
-    from assistant.ner import nlp
+    from assistant.ner import tagged
 
-    doc = nlp()(sentence[:at + 200])
+    doc = tagged(sentence[:at + 200])
     tok = next((t for t in doc if t.idx >= at), None)
     if tok is None:
         return False

@@ -20,6 +20,7 @@ look passages up by id without keeping a copy of the store in memory.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -59,9 +60,23 @@ def _stem_words(words: list[str]) -> list[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased, stop-worded, Snowball-stemmed word tokens."""
+    if len(text) <= _CACHED_CHARS:
+        return list(_cached_tokens(text))
+    return _tokens(text)
+
+
+_CACHED_CHARS = 600  # words, questions and sentences (an answer reads each several times); not whole passages
+
+
+def _tokens(text: str) -> list[str]:
     words = [w.replace("’", "'") for w in _WORD.findall(text.lower())]
     words = [w for w in words if w not in STOPWORDS]
     return _stem_words(words)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _cached_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokens(text))
 
 
 
