@@ -407,8 +407,28 @@ def candidates(
         _type_fit(found, head, embed)
     # a second-choice label already carries its lower fit in its score: it wins only when its
     # sentence is that much better (a bakery that won a prize beats a person in a weak sentence)
+    surnames_joined(found)
     ranked = sorted(found.values(), key=lambda c: -c.score)
     return paired(ranked, q_lower) if _PLURAL_ASK.search(q_lower) else ranked
+
+
+def surnames_joined(found: dict[str, Candidate]) -> None:
+    """A person named by surname alone ("Maris") joins the one candidate named in full
+    that ends with it ("Roger Maris"), as a vote (in place); with two such ("Joe Biden",
+    "Jill Biden") it stays apart: which one is meant is not known."""
+    for key, c in list(found.items()):
+        if c.label not in ("PERSON", "NAME") or " " in key:
+            continue
+        full = [o for k, o in found.items() if k.endswith(" " + key) and o.label == "PERSON"]
+        if len(full) != 1:
+            continue
+        other = full[0]
+        hi, lo = max(c.score, other.score), min(c.score, other.score)
+        if c.score > other.score:
+            other.sentence, other.n, other.article_id = c.sentence, c.n, c.article_id
+        other.score = hi + 0.35 * lo
+        other.sentences += c.sentences
+        del found[key]
 
 
 _PLURAL_ASK = re.compile(r"\b(?:which|what) (?:two|both)\b|\bboth\b.*\?$|\bwhich (?:two|pair)\b")

@@ -539,3 +539,17 @@ def test_a_score_or_a_kind_is_not_an_amount():
     ]:
         d = ExtractiveAnswerer().answer(question, _hits(text))
         assert d.short_answer is None and d.refused  # not "2-1", not "10-member": the articles do not say
+
+
+def test_a_surname_joins_the_one_full_name_it_ends():
+    from assistant.short_answer import candidates
+
+    q = "Who announced his resignation this week?"
+    told = [(1.0, 1, "a0", "Johnson announced his resignation on Thursday outside Downing Street."),
+            (0.8, 1, "a0", "Boris Johnson had led the Conservative Party since 2019.")]
+    found = candidates(q, asked_type(q), told)
+    assert found[0].text == "Boris Johnson" and "Johnson" not in [c.text for c in found]
+    assert found[0].sentence.startswith("Johnson announced")  # quoted where the stronger evidence is
+    # two full names end with it: which one is meant is not known, so it stays apart
+    told.append((0.7, 1, "a0", "Jane Johnson, his sister, declined to comment."))
+    assert "Johnson" in [c.text for c in candidates(q, asked_type(q), told)]
