@@ -65,13 +65,15 @@ def token_f1(prediction: str, golds: Sequence[str]) -> float:
 
 
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+_JOINER = re.compile(r"(?<=\w)[-–—/](?=\w)")
 
 
 def normalize_for_containment(text: str) -> str:
-    """``normalize_answer`` with a possessive's "’s" kept apart from its word, so that
-    "Mississippi’s capital" holds "Mississippi" (SQuAD's normalisation alone makes it
-    "mississippis", which holds no such word)."""
-    return normalize_answer(_POSSESSIVE.sub(" s", text))
+    """``normalize_answer`` with a possessive's "’s" and a hyphen's parts kept apart, so
+    that "Mississippi’s capital" holds "Mississippi" and "a 17-year-old" holds "17"
+    (SQuAD's normalisation alone drops the punctuation and glues the words: "mississippis",
+    "17yearold"). Both sides are read the same way: "Chick-fil-A" still holds "Chick-fil-A"."""
+    return normalize_answer(_JOINER.sub(" ", _POSSESSIVE.sub(" s", text)))
 
 
 def contains_answer(text: str, golds: Sequence[str]) -> bool:

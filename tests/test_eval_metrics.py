@@ -65,6 +65,10 @@ def test_containment_on_word_boundaries():
     assert M.containment("Kanye West's account was locked", ["Kanye West"]) == 1.0
     assert M.containment("trying to open Domino’s Pizza in Italy", ["Domino’s"]) == 1.0
     assert M.containment("the Mississippian culture", ["Mississippi"]) == 0.0  # still whole words
+    # so does a hyphen's part, read the same way on both sides
+    assert M.containment("A 17-year-old has become the youngest pilot", ["17"]) == 1.0
+    assert M.containment("a new Chick-fil-A opened", ["Chick-fil-A"]) == 1.0
+    assert M.containment("Blink-182 reunites", ["Blink"]) == 1.0 and M.containment("Blink-182", ["182"]) == 1.0
 
 
 # --- retrieval -----------------------------------------------------------------------------
