@@ -29,6 +29,7 @@ NP_IDF_WEIGHT = 0.6  # common nouns must be rare to answer: "mustard", not "year
 UNIT_BOOST = 1.5  # a number followed by the unit the question asks for
 WINDOW = 80.0  # characters either side of a candidate counted as its context
 LOCAL_SHARE = 0.5
+VOTE = 0.35  # share of another sentence's score that the same phrase found there adds
 
 # Outlets and wire services named in bylines and credits are never the answer.
 _NOT_ANSWERS = frozenset(
@@ -400,9 +401,9 @@ def candidates(
             else:
                 c.sentences.append((n, sent))
                 if value > c.score:
-                    c.score, c.sentence, c.n, c.article_id, c.text = value + 0.35 * c.score, sent, n, aid, phrase
+                    c.score, c.sentence, c.n, c.article_id, c.text = value + VOTE * c.score, sent, n, aid, phrase
                 else:
-                    c.score += 0.35 * value
+                    c.score += VOTE * value
     if head and embed is not None and found:
         _type_fit(found, head, embed)
     # a second-choice label already carries its lower fit in its score: it wins only when its
@@ -426,7 +427,7 @@ def surnames_joined(found: dict[str, Candidate]) -> None:
         hi, lo = max(c.score, other.score), min(c.score, other.score)
         if c.score > other.score:
             other.sentence, other.n, other.article_id = c.sentence, c.n, c.article_id
-        other.score = hi + 0.35 * lo
+        other.score = hi + VOTE * lo
         other.sentences += c.sentences
         del found[key]
 
