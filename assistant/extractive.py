@@ -70,7 +70,7 @@ _PLACE_Q = re.compile(
 _ENTITY_Q = re.compile(r"\bwhich\b|\bwhat (?:is|was|were|are) (?:it|they|the name)\b|\b(?:called|named|titled)\b")
 
 
-_NAMED_KINDS = frozenset(("date", "number"))  # a person or a place may be answered by a role ("the mayor")
+_DATE_OR_NUMBER = frozenset(("date", "number"))  # a person or a place may be answered by a role ("the mayor")
 _FIRST_CITED = re.compile(r"(.+?) \[(\d+)\](?=\s|$)", re.S)
 
 
@@ -278,7 +278,7 @@ class ExtractiveAnswerer:
             distinct = []  # the best answer's own sentence is weak: no ambiguity to show
         if len(distinct) > 1:
             return compose.several(distinct)
-        if not cands and asked.kind in _NAMED_KINDS:
+        if not cands and asked.kind in _DATE_OR_NUMBER:
             # a when / how many question whose best sentences hold no date or number: they
             # do not say it
             best = fitting[0]
