@@ -74,7 +74,7 @@ def _tokens(text: str) -> list[str]:
     return _stem_words(words)
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=16_384)  # a few MB: about 50 answers' words and sentences
 def _cached_tokens(text: str) -> tuple[str, ...]:
     return tuple(_tokens(text))
 
