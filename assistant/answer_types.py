@@ -77,8 +77,8 @@ _PERSON_NOUNS = (
     r"musician|band|group|individual|writer|poet|filmmaker|producer|character|lawyer|attorney|suspect|victim"
 )
 _PLACE_NOUNS = (
-    r"country|countries|city|cities|state|states|nation|county|island|region|continent|town|capital|province|"
-    r"location|us state|place|neighborhood|territory|village|area|port|river|lake|mountain|volcano|sea|ocean|"
+    r"island|region|continent|"  # countries, states and cities are _POLITY_NOUNS, checked first
+    r"location|place|neighborhood|territory|village|area|port|river|lake|mountain|volcano|sea|ocean|"
     r"border|district|venue|stadium|arena|airport|park|building|prison|university campus|destination"
 )
 _ORG_NOUNS = (
@@ -173,7 +173,7 @@ def asked_type(question: str) -> AskedType:
         return AskedType("person", PERSON.labels, PERSON.second, "what")  # "... booted from her seat. What is her name?"
     if re.search(r"^why\b|\bwhy (?:did|does|do|is|are|was|were|has|have|had|will|would)\b", q):
         return REASON
-    if re.search(r"\bby:?\s*$", q) and not re.search(r"\b(?:who|whom|whose|what|when|where|which|how)\b", q):
+    if re.search(r"\bby:?\s*$", q) and not _WH.search(q):
         return AskedType("person", PERSON.labels, PERSON.second, "by")  # "... a record previously held by:"
     cloze = re.search(r"\b([a-z]+):?\s*$", q) if q.rstrip().endswith(":") and not _WH.search(q) else None
     if cloze:  # "... the highest hike since:", "... after fracturing his wrist in:": the blank's word asks

@@ -45,10 +45,16 @@ DEMONYMS: dict[str, str] = {
 }
 
 
+def _key(words: str) -> str:
+    """Lowercase words, one space apart, with straight apostrophes: a table key."""
+    return " ".join(words.lower().replace("’", "'").split())
+
+
 def country_of(nationality: str) -> str | None:
     """The country a nationality word names ("Ukrainian", "North Koreans"), else None."""
-    key = " ".join(nationality.lower().replace("’", "'").split())
+    key = _key(nationality)
     return DEMONYMS.get(key) or (DEMONYMS.get(key[:-1]) if key.endswith("s") else None)
+
 
 _COUNTRIES = frozenset(c.lower() for c in DEMONYMS.values())
 
@@ -56,8 +62,7 @@ _COUNTRIES = frozenset(c.lower() for c in DEMONYMS.values())
 def is_country(name: str) -> bool:
     """Whether ``name`` is a country of the table ("Sri Lanka", "Sri Lanka’s"): the tagger
     sometimes reads one as a person or an organisation."""
-    key = " ".join(name.lower().replace("’", "'").split())
-    return key.removesuffix("'s") in _COUNTRIES
+    return _key(name).removesuffix("'s") in _COUNTRIES
 
 
 # Countries news names several ways: a question that names one way names them all.

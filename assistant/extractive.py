@@ -263,9 +263,7 @@ class ExtractiveAnswerer:
             and not other_years(cons, s.text)
         ]
         if self._weak(fitting) and not self._close_passage(fitting, hits):
-            best = scored[0]
-            hit = hits[best.n - 1]
-            return compose.closest_refusal(question, hit, best.n, best.text, passage_years(hit))
+            return _closest_refusal(question, scored[0], hits)
         asked = asked_type(question)
         top = fitting[: self.candidate_sentences]
         embed = self.embedder.embed if self.embedder is not None else None
@@ -281,9 +279,7 @@ class ExtractiveAnswerer:
         if not cands and asked.kind in _DATE_OR_NUMBER:
             # a when / how many question whose best sentences hold no date or number: they
             # do not say it
-            best = fitting[0]
-            hit = hits[best.n - 1]
-            return compose.closest_refusal(question, hit, best.n, best.text, passage_years(hit))
+            return _closest_refusal(question, fitting[0], hits)
         return self._single(fitting, cands[0] if cands else None)
 
     def lead_ins(self, top: list[ScoredSentence], hits: list[Hit], scored: list[ScoredSentence]) -> list[tuple[float, int, str, str]]:
@@ -369,6 +365,12 @@ class ExtractiveAnswerer:
         if short:  # "**Dmitry Peskov** — “quote” [1]"
             return Draft(text, quotes={int(m.group(2)): short.group(2)}, short_answer=short.group(1))
         return Draft(text, quotes={int(m.group(2)): m.group(1)})
+
+
+def _closest_refusal(question: str, best: ScoredSentence, hits: list[Hit]) -> Draft:
+    """A refusal that names ``best``'s article as the closest the articles come."""
+    hit = hits[best.n - 1]
+    return compose.closest_refusal(question, hit, best.n, best.text, passage_years(hit))
 
 
 def _evidence(c: Candidate) -> float:

@@ -62,6 +62,18 @@ class Candidate:
     def key(self) -> str:
         return normalise(self.text)
 
+    def vote(self, score: float, sentence: str, n: int, article_id: str, text: str | None = None) -> None:
+        """The same phrase found again with ``score``: the better finding leads (its
+        sentence is quoted, its wording kept when ``text`` is given), the other adds
+        ``VOTE`` of its score."""
+        if score > self.score:
+            self.score = score + VOTE * self.score
+            self.sentence, self.n, self.article_id = sentence, n, article_id
+            if text is not None:
+                self.text = text
+        else:
+            self.score += VOTE * score
+
 
 def normalise(text: str) -> str:
     """Lowercase words without articles, possessives or the dots of initials ("U.S" is
@@ -400,10 +412,7 @@ def candidates(
                 found[key] = Candidate(phrase, ent.label, value, sent, n, aid, [(n, sent)], label_fit)
             else:
                 c.sentences.append((n, sent))
-                if value > c.score:
-                    c.score, c.sentence, c.n, c.article_id, c.text = value + VOTE * c.score, sent, n, aid, phrase
-                else:
-                    c.score += VOTE * value
+                c.vote(value, sent, n, aid, phrase)
     if head and embed is not None and found:
         _type_fit(found, head, embed)
     # a second-choice label already carries its lower fit in its score: it wins only when its
@@ -423,12 +432,8 @@ def surnames_joined(found: dict[str, Candidate]) -> None:
         full = [o for k, o in found.items() if k.endswith(" " + key) and o.label == "PERSON"]
         if len(full) != 1:
             continue
-        other = full[0]
-        hi, lo = max(c.score, other.score), min(c.score, other.score)
-        if c.score > other.score:
-            other.sentence, other.n, other.article_id = c.sentence, c.n, c.article_id
-        other.score = hi + VOTE * lo
-        other.sentences += c.sentences
+        full[0].vote(c.score, c.sentence, c.n, c.article_id)
+        full[0].sentences += c.sentences
         del found[key]
 
 

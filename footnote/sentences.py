@@ -70,7 +70,7 @@ def headline(title: str, source: str = "") -> str:
     text = _TRUNCATED.sub("", text)
     m = _SITE_SUFFIX.search(text)
     first = source.split()[:1]
-    if m and first and m.group(1).split()[:1] and m.group(1).split()[0].lower() == first[0].lower():
+    if m and first and m.group(1).split()[0].lower() == first[0].lower():
         text, cut = text[: m.start()], False  # the outlet, even cut short ("CNN ...")
     if len(text) < MIN_SENTENCE or not re.search(r"[A-Z]", text) or re.search(r"[—–-]$", text):
         return ""
