@@ -110,10 +110,13 @@ def article_texts(hits: list[Hit]) -> dict[str, str]:
 
 def period_binds(hits: list[Hit]) -> bool:
     """Whether the period the question names ("this week") constrains the answer: when
-    some passage shown lies in it. When none does (today is far from every article, as
-    when a deployed app is asked about "this week" of an old collection), it constrains
-    nothing: it was only a preference."""
-    return any(h.in_period for h in hits)
+    the collection holds articles of that period, the passages were told whether they lie
+    in it (``Hit.in_period``), and a passage from another time does not answer ("Which team
+    won the World Series this week?" is not answered by the 2013 Series). When the
+    collection holds none (today is far from every article, as when a deployed app is asked
+    about "this week" of an old collection), it constrains nothing: it was only a
+    preference (``Assistant.search`` then leaves ``in_period`` None)."""
+    return any(h.in_period is not None for h in hits)
 
 
 def passage_years(hit: Hit) -> list[str]:

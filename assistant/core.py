@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.answerers import REFUSAL, Draft, FallbackAnswerer
 from assistant.citations import CitationChecker
-from assistant.dates import resolve_dates
+from assistant.dates import DateWindow, resolve_dates
 from assistant.errors import QuestionError
 from assistant.extractive import ExtractiveAnswerer, attach_short_answer
 from assistant.followup import Condenser, HeuristicCondenser, LLMCondenser
@@ -155,6 +155,9 @@ class Assistant:
         query = Query(question, filters=filters, window=window, today=today)
         query.embedding = self.embedder.embed_query(question)
         found = self.retriever.search(query, options.get("top_k") or self.settings.top_k)
+        if window is not None and window.relative and not self._covers(window, filters):
+            for h in (*found.hits, *found.ranked):
+                h.in_period = None  # the collection holds nothing of "this week": no constraint
         missing = [h.passage.id for h in found.hits if h.similarity is None]
         if missing:
             embs = self.store.get_embeddings(missing)
@@ -162,6 +165,12 @@ class Assistant:
                 if h.similarity is None and h.passage.id in embs:
                     h.similarity = float(np.dot(embs[h.passage.id], query.embedding))
         return found
+
+    def _covers(self, window: DateWindow, filters: Filters) -> bool:
+        """Whether the collection (within the source filter) holds an article that can
+        report on the window (a count in the lexical index, remembered per window)."""
+        first, last = window.reach()
+        return self.lexical.current().matching(Filters(filters.sources, first, last)) > 0
 
     def timeline(
         self,

@@ -38,7 +38,13 @@ class DateWindow:
         two). None for an undated story."""
         if d is None:
             return None
-        return self.start <= d + timedelta(days=slack_days) and d <= self.end
+        first, last = self.reach(slack_days)
+        return first <= d <= last
+
+    def reach(self, slack_days: int = 3) -> tuple[date, date]:
+        """The first and last publication dates of a story that can report on the period
+        (see ``holds``)."""
+        return self.start - timedelta(days=slack_days), self.end
 
 
 def _month_end(y: int, m: int) -> date:

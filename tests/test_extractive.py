@@ -112,6 +112,31 @@ def test_min_score_turns_a_weak_best_sentence_into_a_refusal():
     assert ExtractiveAnswerer(min_score=weak + 0.01).answer(q, hits).refused
 
 
+def test_any_front_running_sentence_can_carry_the_answer():
+    from assistant.extractive import ScoredSentence
+
+    a = ExtractiveAnswerer(min_score=0.6)
+    vague = ScoredSentence(1, "The star postponed her shows a day before they were to start.", 0.65, 0.27, 0.42)
+    strong = ScoredSentence(1, "Adele will launch her Las Vegas residency in November.", 0.62, 0.55, 0.40)
+    assert a._weak([vague])  # the best sentence alone is too weak to answer with
+    assert not a._weak([vague, strong])  # ... but the next one answers (before: refused)
+    assert a._weak([vague, strong][: 1] + [ScoredSentence(2, "Unrelated.", 0.3, 0.1, 0.2)])
+
+
+def test_a_sentence_close_in_meaning_answers_whatever_its_score():
+    # Few of the question's words, so a low score; but the embedder reads it as the answer.
+    hits = _hits("The residency at the Colosseum at Caesars Palace was postponed a day before it was to start, "
+                 "with fans flying in from around the world. Adele is returning to Las Vegas.")
+    q = "Which popular singer will launch a Las Vegas residency later this year?"
+    a = ExtractiveAnswerer(embedder=get_embedder(Settings(_env_file=None)), min_score=0.6)
+    best = a.score(q, hits)[0]
+    assert best.score < a.min_score and best.similarity >= a.close_sentence
+    d = a.answer(q, hits)
+    assert not d.refused and d.short_answer == "Adele"
+    a.close_sentence = 0.99  # without the rule, the same passage is refused
+    assert a.answer(q, hits).refused
+
+
 def test_assistant_uses_the_min_score_setting(seeded):
     from assistant import Assistant
 

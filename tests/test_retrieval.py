@@ -185,6 +185,19 @@ def test_this_week_prefers_recent_news_and_keeps_undated(store_settings):
     assert back_then[0].passage.article_id == "bridge-2019"
 
 
+def test_this_week_binds_when_the_collection_holds_this_weeks_news(store_settings):
+    a = _assistant(store_settings)
+    q = "How much did the harbour bridge cost this week?"
+    # The Harbour Gazette has news of that week (the turnout, 10 March), but the only cost is
+    # from 2019: not this week's, so the answer says so and names the closest.
+    ans = a.ask(q, today=date(2024, 3, 14), sources=["Harbour Gazette"], top_k=2)
+    assert all(c.article_id != "turnout" for c in ans.passages)  # no passage shown is from that week
+    assert ans.refused and "closest" in ans.text and "40 million" not in ans.text
+    # Asked in 2026, the collection holds nothing of "this week": only a preference.
+    later = a.ask(q, today=date(2026, 12, 7), sources=["Harbour Gazette"], top_k=2)
+    assert not later.refused and "40 million" in later.text
+
+
 def test_one_long_article_does_not_fill_the_top_k(store_settings):
     q = "What was the turnout in the mayoral election?"
     crowded = _assistant(store_settings, max_per_article=10).retrieve(q, top_k=3)
