@@ -74,7 +74,7 @@ _PERSON_NOUNS = (
     r"pitcher|golfer|boxer|rapper|host|journalist|reporter|founder|owner|entrepreneur|investor|astronaut|"
     r"scientist|doctor|chef|designer|model|tennis player|skater|swimmer|gymnast|driver|winner|chairman|"
     r"representative|rep|mayor|pope|monarch|dictator|general|spokesperson|spokesman|spokeswoman|"
-    r"musician|band|group|individual|writer|poet|filmmaker|producer|character|lawyer|attorney|suspect|victim"
+    r"musician|individual|writer|poet|filmmaker|producer|character|lawyer|attorney|suspect|victim"
 )
 _PLACE_NOUNS = (
     r"island|region|continent|"  # countries, states and cities are _POLITY_NOUNS, checked first
@@ -82,7 +82,7 @@ _PLACE_NOUNS = (
     r"border|district|venue|stadium|arena|airport|park|building|prison|university campus|destination"
 )
 _ORG_NOUNS = (
-    r"company|companies|firm|brand|retailer|airline|bank|network|team|club|organization|organisation|agency|"
+    r"company|companies|firm|brand|band|retailer|airline|bank|network|team|club|organization|organisation|agency|"
     r"party|university|college|school|league|union|chain|platform|app|website|site|startup|automaker|carmaker|"
     r"manufacturer|publication|newspaper|magazine|broadcaster|channel|studio|restaurant|store|streamer|"
     r"streaming service|service|social media platform|social network|tech giant|giant|franchise|court|"
@@ -109,7 +109,7 @@ _NUMBER_Q = re.compile(
 )
 _MONEY_Q = re.compile(r"\bhow much\b|\bwhat (?:was |is )?(?:the )?(?:price|amount|cost|fee|fine|sum)\b")
 _DURATION_Q = re.compile(r"\bhow long\b|\bhow often\b|\bfor how long\b|\bhow old\b")
-_DATE_Q = re.compile(rf"^when\b|\bwhen (?:did|will|was|is|were|does|do|are|has|had)\b|\b(?:what|which) (?:{_DATE_NOUNS})\b|\bin what year\b")
+_DATE_Q = re.compile(rf"\bhow soon\b|\bby when\b|^when\b|\bwhen (?:did|will|was|is|were|does|do|are|has|had)\b|\b(?:what|which) (?:{_DATE_NOUNS})\b|\bin what year\b")
 _WHICH = re.compile(r"\b(?:which|what)\s+(?:(?:[a-z\-]+)\s+){0,3}?")
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answer_types import AskedType
+from assistant.answer_types import NAME, AskedType
 from assistant.demonyms import country_of, is_country, same_country_named
 from assistant.ner import NP, Entity, head_phrase, tag_many
 from vectorstore.lexical import tokenize
@@ -148,6 +148,26 @@ def widen(ent: Entity, sentence: str) -> Entity:
         start = m.start(1)
     end = _names_after(sentence, ent.end, _STOP_RIGHT)
     return Entity(sentence[start:end], ent.label, start, end) if (start, end) != (ent.start, ent.end) else ent
+
+
+def named_by_head(ent: Entity, sentence: str, head: str, asked: AskedType) -> Entity | None:
+    """A name that carries the asked noun is one of the things asked for, whatever its tag
+    (with the asked type's first label): "Hurricane Fiona" (tagged "Fiona", a person) for
+    "which hurricane", "the Missouri River" for "which river"; else None."""
+    if ent.label in (NP, "DATE", "TIME"):
+        return None
+    word = head.split()[-1]
+    cap = word[:1].upper() + word[1:]
+    label = asked.labels[0] if asked.labels else NAME
+    before = re.search(rf"\b{re.escape(cap)}s?\s$", sentence[: ent.start])
+    if before:
+        return Entity(sentence[before.start() : ent.end], label, before.start(), ent.end)
+    after = re.match(rf"\s{re.escape(cap)}s?\b", sentence[ent.end :])
+    if after:
+        return Entity(sentence[ent.start : ent.end + after.end()], label, ent.start, ent.end + after.end())
+    if ent.text.split()[0] in (cap, cap + "s") or ent.text.split()[-1] in (cap, cap + "s"):
+        return Entity(ent.text, label, ent.start, ent.end)
+    return None
 
 
 def hyphen_joined(ent: Entity, sentence: str) -> Entity:
@@ -370,6 +390,8 @@ def candidates(
         seen_here: set[str] = set()
         q_words = question_words_at(sent, q_tokens)
         ents = [hyphen_joined(widen(e, sent), sent) for e in tags[sent]]
+        by_head = list(dict.fromkeys(e for e in (named_by_head(e, sent, head, asked) for e in ents) if e is not None)) if head else []
+        ents = [*by_head, *(e for e in ents if not any(h.start <= e.start and e.end <= h.end for h in by_head))]
         if asked.labels[:1] == ("ORG",):  # "Cleveland Browns": a team named after its city
             ents += [t for t in (city_team(e, sent) for e in ents) if t is not None]
         for ent in [*ents, *quoted_titles(sent)]:
@@ -393,7 +415,9 @@ def candidates(
                     continue  # its head noun is the question's: "the popular South Korean show" describes, not names
             else:
                 phrase = known_owner_dropped(cleaned, q_tokens)
-                phrase = without_head(phrase, head) + brand_s(ent, sent)
+                if asked.kind == "person" or ent not in by_head:  # "Justice Ruth Bader Ginsburg" -> the name
+                    phrase = without_head(phrase, head)  # ... but "Hurricane Fiona" is the hurricane's name
+                phrase += brand_s(ent, sent)
             key = normalise(phrase)
             if not key or key in _NOT_ANSWERS or key in seen_here or _in_question(phrase, q_tokens, q_lower, q_norm_tokens):
                 continue

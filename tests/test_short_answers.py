@@ -229,6 +229,26 @@ def test_the_phrase_is_the_answer_itself(question, text, short):
     assert ExtractiveAnswerer().answer(question, _hits(text)).short_answer == short
 
 
+def test_a_name_that_carries_the_asked_noun_is_one_of_the_things_asked_for():
+    # spaCy tags only "Fiona" (as a person), but "Hurricane Fiona" names a hurricane
+    d = ExtractiveAnswerer().answer(
+        "More than a million people were without power this week due to which hurricane?",
+        _hits("More than a million people are without power again as crews work to repair critical utilities "
+              "disabled by Hurricane Fiona, which is now a Category 4 monster heading toward Bermuda."),
+    )
+    assert d.short_answer == "Hurricane Fiona"
+    # a person's title is not part of the name: "Justice Ruth Bader Ginsburg" -> the name
+    d = ExtractiveAnswerer().answer("Which late Supreme Court Justice will be featured on a new stamp?",
+                                    _hits("A new stamp will feature Justice Ruth Bader Ginsburg, the Postal Service said."))
+    assert d.short_answer == "Ruth Bader Ginsburg"
+
+
+def test_a_group_is_an_organisation_and_how_soon_asks_for_a_date():
+    assert asked_type("The strike killed the world’s most wanted terrorist, who was associated with which group?").labels[0] == "ORG"
+    assert asked_type("Which band is headlining Glastonbury?").labels[0] == "ORG"
+    assert asked_type("How soon could vaccines be available for children?").kind == "date"
+
+
 def test_the_asking_sentence_sets_the_type():
     # a statement first, then the question: the date of the second, not a person of the first
     assert asked_type("Queen Margrethe II abdicated on Sunday. When did she become queen?").kind == "date"
