@@ -442,6 +442,7 @@ def candidates(
     # a second-choice label already carries its lower fit in its score: it wins only when its
     # sentence is that much better (a bakery that won a prize beats a person in a weak sentence)
     surnames_joined(found)
+    short_forms_joined(found)
     ranked = sorted(found.values(), key=lambda c: -c.score)
     return paired(ranked, q_lower) if _PLURAL_ASK.search(q_lower) else ranked
 
@@ -458,6 +459,32 @@ def surnames_joined(found: dict[str, Candidate]) -> None:
             continue
         full[0].vote(c.score, c.sentence, c.n, c.article_id)
         full[0].sentences += c.sentences
+        del found[key]
+
+
+_NAME_TAIL = re.compile(r"^(?:[A-Z(][^ ]*|&|of|and|de)$")
+_SUFFIX = re.compile(r"\b(?:Jr|Sr|II|III)\.?$")
+
+
+def short_forms_joined(found: dict[str, Candidate]) -> None:
+    """A name's first words ("Yellowstone", "Bed") join the one longer name among the
+    candidates that goes on from them in capitals ("Yellowstone National Park", "Bed Bath &
+    Beyond"), as a vote (in place); with two such, or a longer phrase that is no name
+    ("mustard shortage"), it stays apart. A junior ("Roger Maris Jr.") is another person."""
+    for key, c in sorted(found.items(), key=lambda kv: len(kv[0])):
+        if key not in found:
+            continue
+        n = len(c.text.split())
+        longer = [
+            o for k, o in found.items()
+            if k.startswith(key + " ") and (o.label == c.label or c.label in (NAME, NP))
+            and all(_NAME_TAIL.match(w) for w in o.text.split()[n:]) and not _SUFFIX.search(o.text)
+        ]
+        if len(longer) != 1:
+            continue
+        full = longer[0]
+        full.vote(c.score, c.sentence, c.n, c.article_id, full.text)
+        full.sentences += c.sentences
         del found[key]
 
 

@@ -576,3 +576,16 @@ def test_a_surname_joins_the_one_full_name_it_ends():
     # two full names end with it: which one is meant is not known, so it stays apart
     told.append((0.7, 1, "a0", "Jane Johnson, his sister, declined to comment."))
     assert "Johnson" in [c.text for c in candidates(q, asked_type(q), told)]
+
+
+def test_a_short_form_joins_the_one_longer_name_it_begins():
+    from assistant.short_answer import candidates
+
+    q = "Historic rainfall led to evacuations at which national park?"
+    told = [(1.0, 1, "a0", "GARDINER, Mont. — Yellowstone closed all entrances on Monday after historic rainfall."),
+            (0.6, 2, "a1", "Officials at Yellowstone National Park assessed the flood damage to roads.")]
+    found = candidates(q, asked_type(q), told)
+    assert found[0].text == "Yellowstone National Park" and "Yellowstone" not in [c.text for c in found]
+    # a longer phrase that is no name ("Yellowstone flooding") does not take it
+    told[1] = (0.6, 2, "a1", "The Yellowstone flooding damaged roads, officials said.")
+    assert "Yellowstone" in [c.text for c in candidates(q, asked_type(q), told)]
