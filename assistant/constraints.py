@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.demonyms import COUNTRY_WORDS
 from footnote.records import Hit
 from vectorstore.lexical import tokenize
 
@@ -51,12 +52,15 @@ def question_constraints(question: str, idf: Callable[[str], float], rare_idf: f
     years = list(dict.fromkeys(_YEAR.findall(question)))
     numbers = [n.replace(",", "") for n in _QUANTITY.findall(question) if n not in years and len(n.replace(",", "")) > 1]
     names: list[str] = []
-    for i, m in enumerate(_CAPITALISED.finditer(question)):
+    # a country is named many ways ("the United Kingdom", "Britain", "British"): not a rare name
+    masked = COUNTRY_WORDS.sub(lambda m: " " * len(m.group(0)), question)
+    for i, m in enumerate(_CAPITALISED.finditer(masked)):
         word = m.group(0)
         if word.lower() in _COMMON or (i == 0 and m.start() == 0):
             continue
-        for tok in (t for part in word.split("-") for t in tokenize(part)):  # "Prize-winning": prize, win
-            if idf(tok) >= rare_idf and tok not in names:
+        # "Prize-winning": prize, win; an initial ("J. K. Rowling") is no rare name
+        for tok in (t for part in word.split("-") for t in tokenize(part)):
+            if len(tok) > 1 and idf(tok) >= rare_idf and tok not in names:
                 names.append(tok)
     return Constraints(years, list(dict.fromkeys(numbers)), names)
 

@@ -8,6 +8,8 @@ nationality.
 
 from __future__ import annotations
 
+import re
+
 DEMONYMS: dict[str, str] = {
     "afghan": "Afghanistan", "albanian": "Albania", "algerian": "Algeria",
     "angolan": "Angola", "argentine": "Argentina", "argentinian": "Argentina", "armenian": "Armenia",
@@ -77,3 +79,9 @@ def same_country_named(phrase_key: str, text_key: str) -> bool:
     another of its names ("US" for "United States")."""
     hay = f" {text_key} "
     return any(phrase_key in names and any(f" {n} " in hay for n in names) for names in _ALIASES)
+
+
+
+# Any country, alias or nationality of the tables, as words ("the United Kingdom’s", "Britain").
+_ALL_NAMES = sorted({*DEMONYMS, *_COUNTRIES, *(n for names in _ALIASES for n in names)}, key=len, reverse=True)
+COUNTRY_WORDS = re.compile(rf"\b(?:the )?(?:{'|'.join(map(re.escape, _ALL_NAMES))})(?:s|['’]s)?\b", re.I)

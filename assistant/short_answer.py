@@ -307,7 +307,8 @@ def _in_question(entity: str, q_tokens: set[str], q_lower: str, q_norm_tokens: s
         return normalise(entity) in q_lower
     if same_country_named(normalise(entity), q_lower):
         return True  # "United States" is named by "the US"
-    return all(t in q_tokens for t in toks) or all(t in q_norm_tokens for t in toks)
+    spaced = [part for t in tokenize(entity) for part in t.split(".") if part]  # "J.K." for "J. K."
+    return any(all(t in have for t in words) for words in (toks, spaced) for have in (q_tokens, q_norm_tokens))
 
 
 def question_words_at(sentence: str, q_tokens: set[str]) -> list[tuple[int, str]]:

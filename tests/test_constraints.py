@@ -39,3 +39,13 @@ def test_a_hyphenated_name_meets_its_parts():
 def test_a_year_must_be_met():
     c = question_constraints("Who won the 2031 Eurovision Song Contest?", _rare)
     assert unmet(c, _hit("Loreen won Eurovision with Tattoo.", day=date(2023, 5, 14)))
+
+
+def test_a_country_and_an_initial_are_no_rare_names():
+    # the UK is "Britain" and "British" in the news; "J." and "K." are initials ("J.K.")
+    c = question_constraints("Who became the new prime minister of the United Kingdom this week?", _rare)
+    assert c.names == []
+    assert not unmet(c, _hit("Rishi Sunak became Britain’s prime minister on Tuesday."))
+    c = question_constraints("Which author did J. K. Rowling get in a Twitter row with?", _rare)
+    assert c.names == ["rowl", "twitter"]
+    assert not unmet(c, _hit("J.K. Rowling and Joanne Harris traded barbs on Twitter."))

@@ -589,3 +589,15 @@ def test_a_short_form_joins_the_one_longer_name_it_begins():
     # a longer phrase that is no name ("Yellowstone flooding") does not take it
     told[1] = (0.6, 2, "a1", "The Yellowstone flooding damaged roads, officials said.")
     assert "Yellowstone" in [c.text for c in candidates(q, asked_type(q), told)]
+
+
+def test_a_name_the_question_gives_with_spaced_initials_is_no_answer():
+    q = "Which fellow author did J. K. Rowling get in a Twitter row with?"
+    told = [(1.0, 1, "a0", "J.K. Rowling and Joanne Harris traded barbs on Twitter on Monday.")]
+    assert [c.text for c in candidates_for(q, told)][:1] == ["Joanne Harris"]
+
+
+def candidates_for(q, told):
+    from assistant.short_answer import candidates
+
+    return candidates(q, asked_type(q), told)
