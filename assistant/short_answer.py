@@ -463,7 +463,7 @@ def surnames_joined(found: dict[str, Candidate]) -> None:
         del found[key]
 
 
-_NAME_TAIL = re.compile(r"^(?:[A-Z(][^ ]*|&|of|and|de)$")
+_NAME_TAIL = re.compile(r"^(?:[A-Z][^ ]*|&|of|and|de)$")
 _SUFFIX = re.compile(r"\b(?:Jr|Sr|II|III)\.?$")
 
 

@@ -589,6 +589,11 @@ def test_a_short_form_joins_the_one_longer_name_it_begins():
     # a longer phrase that is no name ("Yellowstone flooding") does not take it
     told[1] = (0.6, 2, "a1", "The Yellowstone flooding damaged roads, officials said.")
     assert "Yellowstone" in [c.text for c in candidates(q, asked_type(q), told)]
+    # nor does a ticker: "Alphabet (GOOGL)" is no longer name
+    q = "Which company split its stock 20-for-1 this week?"
+    told = [(1.0, 1, "a0", "Alphabet split its stock 20-for-1 on Monday."),
+            (0.6, 1, "a0", "Shares of Alphabet (GOOGL) rose 2% after the split.")]
+    assert candidates(q, asked_type(q), told)[0].text == "Alphabet"
 
 
 def test_a_name_the_question_gives_with_spaced_initials_is_no_answer():
