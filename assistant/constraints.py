@@ -22,6 +22,7 @@ _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-9]\d)\b")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 # A number in a name ("Covid-19", "BA.5") is part of the name, not a quantity.
 _QUANTITY = re.compile(r"(?<![A-Za-z][-.])\b\d[\d,.]*\b")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\.\w+)*")
 _COMMON = frozenset(
     "who what when where which why how the a an in on of to for is was were are did does do this that these those "
@@ -51,6 +52,7 @@ def question_constraints(question: str, idf: Callable[[str], float], rare_idf: f
     """
     years = list(dict.fromkeys(_YEAR.findall(question)))
     numbers = [n.replace(",", "") for n in _QUANTITY.findall(question) if n not in years and len(n.replace(",", "")) > 1]
+    numbers += [n for n in _ORDINAL.findall(question) if len(n) > 1]  # "the 29th African nation": 29
     names: list[str] = []
     # a country is named many ways ("the United Kingdom", "Britain", "British"): not a rare name
     masked = COUNTRY_WORDS.sub(lambda m: " " * len(m.group(0)), question)
@@ -89,7 +91,7 @@ def unmet(c: Constraints, hit: Hit, article_text: str = "") -> list[str]:
 def _numbers_in(text: str) -> set[str]:
     """The numbers of a text, each also as its whole part: "$11.8 million" meets a
     question's "more than $11 million"."""
-    out: set[str] = set()
+    out: set[str] = set(_ORDINAL.findall(text))
     for n in _NUMBER.findall(text):
         n = n.replace(",", "").rstrip(".")
         out.add(n)

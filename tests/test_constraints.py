@@ -49,3 +49,10 @@ def test_a_country_and_an_initial_are_no_rare_names():
     c = question_constraints("Which author did J. K. Rowling get in a Twitter row with?", _rare)
     assert c.names == ["rowl", "twitter"]
     assert not unmet(c, _hit("J.K. Rowling and Joanne Harris traded barbs on Twitter."))
+
+
+def test_an_ordinal_is_a_number_the_answer_must_meet():
+    c = question_constraints("Which country is set to become the 29th African nation to abolish the death penalty?", _rare)
+    assert "29" in c.numbers
+    assert not unmet(c, _hit("Zambia became the 29th African country to abolish the death penalty."))
+    assert unmet(c, _hit("The United States still uses the death penalty in 27 states."))
