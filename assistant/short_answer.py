@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer_types import NAME, AskedType
-from assistant.demonyms import country_of, is_country, same_country_named
+from assistant.demonyms import ALIASES, country_of, is_country, same_country_named
 from assistant.ner import NP, Entity, head_phrase, tag_many
 from vectorstore.lexical import tokenize
 
@@ -386,6 +386,7 @@ def candidates(
     idf_of = idf or (lambda _t: 1.0)
     unit = _unit(q_lower) if asked.kind == "number" else ""
     tags = tag_many([s for _, _, _, s in sentences])
+    sub_national = asked.kind == "place" and bool(_SUB_NATIONAL.search(head))  # "which state": no country answers
     found: dict[str, Candidate] = {}
     for score, n, aid, sent in sentences:
         seen_here: set[str] = set()
@@ -401,6 +402,8 @@ def candidates(
             elif asked.kind == "place" and ent.label not in ("GPE", NP) and is_country(ent.text):
                 ent = Entity(ent.text, "GPE", ent.start, ent.end)  # "Sri Lanka’s" read as a person
             fit = asked.weight(ent.label)
+            if sub_national and (is_country(ent.text) or any(normalise(ent.text) in names for names in ALIASES)):
+                continue
             if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue
             cleaned = clean_phrase(ent.text)
@@ -489,6 +492,7 @@ def short_forms_joined(found: dict[str, Candidate]) -> None:
         del found[key]
 
 
+_SUB_NATIONAL = re.compile(r"\b(?:state|city|town|county|province|capital)s?$")
 _PLURAL_ASK = re.compile(r"\b(?:which|what) (?:two|both)\b|\bboth\b.*\?$|\bwhich (?:two|pair)\b")
 
 

@@ -606,3 +606,9 @@ def candidates_for(q, told):
     from assistant.short_answer import candidates
 
     return candidates(q, asked_type(q), told)
+
+
+def test_a_country_does_not_answer_which_state():
+    q = "Which state has the most confirmed cases of monkeypox?"
+    told = [(1.0, 1, "a0", "There have been almost 22,000 confirmed monkeypox cases in the US, with the most in California.")]
+    assert [c.text for c in candidates_for(q, told)][:1] == ["California"]
