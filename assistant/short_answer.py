@@ -402,7 +402,8 @@ def candidates(
             elif asked.kind == "place" and ent.label not in ("GPE", NP) and is_country(ent.text):
                 ent = Entity(ent.text, "GPE", ent.start, ent.end)  # "Sri Lanka’s" read as a person
             fit = asked.weight(ent.label)
-            if sub_national and (is_country(ent.text) or any(normalise(ent.text) in names for names in ALIASES)):
+            if sub_national and normalise(ent.text) != "georgia" and (  # a state as well as a country
+                    is_country(ent.text) or any(normalise(ent.text) in names for names in ALIASES)):
                 continue
             if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue

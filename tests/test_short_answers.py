@@ -612,3 +612,6 @@ def test_a_country_does_not_answer_which_state():
     q = "Which state has the most confirmed cases of monkeypox?"
     told = [(1.0, 1, "a0", "There have been almost 22,000 confirmed monkeypox cases in the US, with the most in California.")]
     assert [c.text for c in candidates_for(q, told)][:1] == ["California"]
+    q = "Tribute events were held for Rosalynn Carter this week in which state?"
+    told = [(1.0, 1, "a0", "Tribute events were held for Rosalynn Carter in Georgia on Monday.")]
+    assert [c.text for c in candidates_for(q, told)][:1] == ["Georgia"]  # a state as well as a country
