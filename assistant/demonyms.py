@@ -81,7 +81,6 @@ def same_country_named(phrase_key: str, text_key: str) -> bool:
     return any(phrase_key in names and any(f" {n} " in hay for n in names) for names in ALIASES)
 
 
-
 # Any country, alias or nationality of the tables, as words ("the United Kingdom’s", "Britain").
 _ALL_NAMES = sorted({*DEMONYMS, *_COUNTRIES, *(n for names in ALIASES for n in names)}, key=len, reverse=True)
 COUNTRY_WORDS = re.compile(rf"\b(?:the )?(?:{'|'.join(map(re.escape, _ALL_NAMES))})(?:s|['’]s)?\b", re.I)

@@ -402,8 +402,7 @@ def candidates(
             elif asked.kind == "place" and ent.label not in ("GPE", NP) and is_country(ent.text):
                 ent = Entity(ent.text, "GPE", ent.start, ent.end)  # "Sri Lanka’s" read as a person
             fit = asked.weight(ent.label)
-            if sub_national and normalise(ent.text) != "georgia" and (  # a state as well as a country
-                    is_country(ent.text) or any(normalise(ent.text) in names for names in ALIASES)):
+            if sub_national and _only_a_country(ent.text):
                 continue
             if fit == 0 or (fit < 1 and not allow_second) or not_in_answer_position(ent, sent):
                 continue
@@ -491,6 +490,12 @@ def short_forms_joined(found: dict[str, Candidate]) -> None:
         full.vote(c.score, c.sentence, c.n, c.article_id, full.text)
         full.sentences += c.sentences
         del found[key]
+
+
+def _only_a_country(name: str) -> bool:
+    """Whether ``name`` is a country and not also a state ("Georgia")."""
+    key = normalise(name)
+    return key != "georgia" and (is_country(name) or any(key in names for names in ALIASES))
 
 
 _SUB_NATIONAL = re.compile(r"\b(?:state|city|town|county|province|capital)s?$")
