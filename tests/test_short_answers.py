@@ -29,6 +29,13 @@ def _hits(*texts: str, day: date = date(2024, 3, 1)) -> list[Hit]:
             for i, t in enumerate(texts)]
 
 
+def _candidates(question: str, told: list[tuple[float, int, str, str]]) -> list:
+    """Short-answer candidates of ``told`` ((score, passage n, article id, sentence)), best first."""
+    from assistant.short_answer import candidates
+
+    return candidates(question, asked_type(question), told)
+
+
 @pytest.mark.parametrize(
     ("question", "text", "short"),
     [
@@ -418,9 +425,9 @@ def test_initials_with_and_without_dots_are_one_candidate():
     ],
 )
 def test_a_country_the_question_names_with_or_without_dots_is_not_its_answer(question, text):
-    from assistant.short_answer import candidates, normalise
+    from assistant.short_answer import normalise
 
-    found = [c.text for c in candidates(question, asked_type(question), [(1.0, 1, "a0", text)])]
+    found = [c.text for c in _candidates(question, [(1.0, 1, "a0", text)])]
     assert "Iran" in found and not any(normalise(c) == "us" for c in found)
 
 
@@ -481,11 +488,9 @@ def test_a_when_or_how_many_question_whose_sentences_hold_no_date_or_number_is_r
 
 
 def test_a_country_the_question_names_by_another_name_is_not_its_answer():
-    from assistant.short_answer import candidates
-
     question = "The US made a deal with which country to free five detained Americans?"
     text = "Five Americans held in Iran were freed by the United States under the deal, officials said."
-    found = [c.text for c in candidates(question, asked_type(question), [(1.0, 1, "a0", text)])]
+    found = [c.text for c in _candidates(question, [(1.0, 1, "a0", text)])]
     assert "Iran" in found and "United States" not in found
 
 
@@ -502,11 +507,9 @@ def test_a_nationality_answers_which_country_by_its_country():
     who = ExtractiveAnswerer().answer("Who met Jill Biden?", _hits("Ukrainian first lady Olena Zelenska met Jill Biden."))
     assert who.short_answer == "Olena Zelenska"
     # a country is not the building the meeting was in
-    from assistant.short_answer import candidates
-
     text = "Ukrainian first lady Olena Zelenska is at the White House on Tuesday to meet first lady Jill Biden."
     q = "Jill Biden met the first lady of which country?"
-    found = [c.text for c in candidates(q, asked_type(q), [(1.0, 1, "a0", text)])]
+    found = [c.text for c in _candidates(q, [(1.0, 1, "a0", text)])]
     assert found[0] == "Ukraine" and "White House" not in found
     # and a head of state is a person
     assert asked_type("Which head of state announced his resignation this week?").kind == "person"
@@ -565,53 +568,43 @@ def test_a_score_or_a_kind_is_not_an_amount():
 
 
 def test_a_surname_joins_the_one_full_name_it_ends():
-    from assistant.short_answer import candidates
-
     q = "Who announced his resignation this week?"
     told = [(1.0, 1, "a0", "Johnson announced his resignation on Thursday outside Downing Street."),
             (0.8, 1, "a0", "Boris Johnson had led the Conservative Party since 2019.")]
-    found = candidates(q, asked_type(q), told)
+    found = _candidates(q, told)
     assert found[0].text == "Boris Johnson" and "Johnson" not in [c.text for c in found]
     assert found[0].sentence.startswith("Johnson announced")  # quoted where the stronger evidence is
     # two full names end with it: which one is meant is not known, so it stays apart
     told.append((0.7, 1, "a0", "Jane Johnson, his sister, declined to comment."))
-    assert "Johnson" in [c.text for c in candidates(q, asked_type(q), told)]
+    assert "Johnson" in [c.text for c in _candidates(q, told)]
 
 
 def test_a_short_form_joins_the_one_longer_name_it_begins():
-    from assistant.short_answer import candidates
-
     q = "Historic rainfall led to evacuations at which national park?"
     told = [(1.0, 1, "a0", "GARDINER, Mont. — Yellowstone closed all entrances on Monday after historic rainfall."),
             (0.6, 2, "a1", "Officials at Yellowstone National Park assessed the flood damage to roads.")]
-    found = candidates(q, asked_type(q), told)
+    found = _candidates(q, told)
     assert found[0].text == "Yellowstone National Park" and "Yellowstone" not in [c.text for c in found]
     # a longer phrase that is no name ("Yellowstone flooding") does not take it
     told[1] = (0.6, 2, "a1", "The Yellowstone flooding damaged roads, officials said.")
-    assert "Yellowstone" in [c.text for c in candidates(q, asked_type(q), told)]
+    assert "Yellowstone" in [c.text for c in _candidates(q, told)]
     # nor does a ticker: "Alphabet (GOOGL)" is no longer name
     q = "Which company split its stock 20-for-1 this week?"
     told = [(1.0, 1, "a0", "Alphabet split its stock 20-for-1 on Monday."),
             (0.6, 1, "a0", "Shares of Alphabet (GOOGL) rose 2% after the split.")]
-    assert candidates(q, asked_type(q), told)[0].text == "Alphabet"
+    assert _candidates(q, told)[0].text == "Alphabet"
 
 
 def test_a_name_the_question_gives_with_spaced_initials_is_no_answer():
     q = "Which fellow author did J. K. Rowling get in a Twitter row with?"
     told = [(1.0, 1, "a0", "J.K. Rowling and Joanne Harris traded barbs on Twitter on Monday.")]
-    assert [c.text for c in candidates_for(q, told)][:1] == ["Joanne Harris"]
-
-
-def candidates_for(q, told):
-    from assistant.short_answer import candidates
-
-    return candidates(q, asked_type(q), told)
+    assert [c.text for c in _candidates(q, told)][:1] == ["Joanne Harris"]
 
 
 def test_a_country_does_not_answer_which_state():
     q = "Which state has the most confirmed cases of monkeypox?"
     told = [(1.0, 1, "a0", "There have been almost 22,000 confirmed monkeypox cases in the US, with the most in California.")]
-    assert [c.text for c in candidates_for(q, told)][:1] == ["California"]
+    assert [c.text for c in _candidates(q, told)][:1] == ["California"]
     q = "Tribute events were held for Rosalynn Carter this week in which state?"
     told = [(1.0, 1, "a0", "Tribute events were held for Rosalynn Carter in Georgia on Monday.")]
-    assert [c.text for c in candidates_for(q, told)][:1] == ["Georgia"]  # a state as well as a country
+    assert [c.text for c in _candidates(q, told)][:1] == ["Georgia"]  # a state as well as a country
