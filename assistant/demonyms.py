@@ -68,7 +68,7 @@ def is_country(name: str) -> bool:
 
 
 # Countries news names several ways: a question that names one way names them all.
-ALIASES = (
+_ALIASES = (
     ("us", "usa", "america", "united states", "united states of america"),
     ("uk", "britain", "great britain", "united kingdom"),
 )
@@ -78,9 +78,15 @@ def same_country_named(phrase_key: str, text_key: str) -> bool:
     """Whether ``text_key`` (normalised words) names the country ``phrase_key`` names by
     another of its names ("US" for "United States")."""
     hay = f" {text_key} "
-    return any(phrase_key in names and any(f" {n} " in hay for n in names) for names in ALIASES)
+    return any(phrase_key in names and any(f" {n} " in hay for n in names) for names in _ALIASES)
+
+
+def is_alias(phrase_key: str) -> bool:
+    """Whether ``phrase_key`` (normalised words) is one of the names of a country news
+    names several ways ("us", "britain")."""
+    return any(phrase_key in names for names in _ALIASES)
 
 
 # Any country, alias or nationality of the tables, as words ("the United Kingdom’s", "Britain").
-_ALL_NAMES = sorted({*DEMONYMS, *_COUNTRIES, *(n for names in ALIASES for n in names)}, key=len, reverse=True)
+_ALL_NAMES = sorted({*DEMONYMS, *_COUNTRIES, *(n for names in _ALIASES for n in names)}, key=len, reverse=True)
 COUNTRY_WORDS = re.compile(rf"\b(?:the )?(?:{'|'.join(map(re.escape, _ALL_NAMES))})(?:s|['’]s)?\b", re.I)

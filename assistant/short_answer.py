@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer_types import NAME, AskedType
-from assistant.demonyms import ALIASES, country_of, is_country, same_country_named
+from assistant.demonyms import country_of, is_alias, is_country, same_country_named
 from assistant.ner import NP, Entity, head_phrase, tag_many
 from vectorstore.lexical import tokenize
 
@@ -495,7 +495,7 @@ def short_forms_joined(found: dict[str, Candidate]) -> None:
 def _only_a_country(name: str) -> bool:
     """Whether ``name`` is a country and not also a state ("Georgia")."""
     key = normalise(name)
-    return key != "georgia" and (is_country(name) or any(key in names for names in ALIASES))
+    return key != "georgia" and (is_country(name) or is_alias(key))
 
 
 _SUB_NATIONAL = re.compile(r"\b(?:state|city|town|county|province|capital)s?$")

@@ -79,8 +79,6 @@ def _cached_tokens(text: str) -> tuple[str, ...]:
     return tuple(_tokens(text))
 
 
-
-
 # --- the tantivy folder ------------------------------------------------------------------
 FORMAT = "tantivy-1"  # bump when the schema changes: an index of another format is rebuilt
 STATE_FILE = "footnote-state.json"
